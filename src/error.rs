@@ -1,0 +1,53 @@
+//! The library's error type: what makes a command unable to run at all.
+//!
+//! Findings about the inputs (an unknown flag, a registration we cannot
+//! resolve, an unreadable file inside a tree) are not errors: they are
+//! [`crate::diag::Diagnostic`]s and the scan goes on. An `Error` means the
+//! command could not produce its result, and maps to exit code 2.
+
+use std::path::PathBuf;
+
+/// Result with the library's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Why a command could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing `path` failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `path` is not a Linux kernel source tree.
+    #[error("{}: not a Linux kernel source tree ({what} not found)", path.display())]
+    NotATree {
+        /// The directory given with `--source`.
+        path: PathBuf,
+        /// The landmark file that is missing.
+        what: &'static str,
+    },
+    /// `explain` was given a code that does not exist.
+    #[error("unknown code `{0}` (kfuncdoc explain lists them)")]
+    UnknownCode(String),
+    /// A command line that parses but cannot be carried out.
+    #[error("{0}")]
+    Usage(&'static str),
+    /// Writing the report to the output stream failed.
+    #[error("writing output: {0}")]
+    Output(#[source] std::io::Error),
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! The kfunc model: what the tool knows about each kfunc, and from where.
+//!
+//! A [`Catalog`] is the output of extraction and the input of everything
+//! after it (merge with the policy, checks, diffs, rendering). Its JSON form
+//! (`kfuncdoc extract --format json`) is a public contract that other tools
+//! read: field names only ever get added. Every collection is sorted so that
+//! the same inputs give byte-identical output.
+//!
+//! Provenance: each fact keeps the place it came from. A kfunc's `file` and
+//! `line` are its first `BTF_ID_FLAGS` entry; `entries` has every entry with
+//! its set, flags and conditions; the catalog's `sets` has every set with the
+//! registrations that make it callable; `definition` and `doc` have their
+//! own positions.
+
+use crate::diag::Diagnostic;
+use serde::{Deserialize, Serialize};
+
+/// Everything extracted from one kernel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// The kernel the facts describe.
+    pub kernel: KernelInfo,
+    /// Every kfunc, sorted by name, each once.
+    pub kfuncs: Vec<Kfunc>,
+    /// Every kfunc set found, registered or not, sorted by file then line.
+    #[serde(default)]
+    pub sets: Vec<KfuncSet>,
+    /// Findings made while extracting, sorted by place.
+    #[serde(default)]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Catalog {
+    /// The kfunc called `name`.
+    pub fn get(&self, name: &str) -> Option<&Kfunc> {
+        self.kfuncs
+            .binary_search_by(|k| k.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.kfuncs[i])
+    }
+}
+
+/// Which kernel a catalog describes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelInfo {
+    /// The release, `VERSION.PATCHLEVEL.SUBLEVEL` plus `EXTRAVERSION` from
+    /// the top-level Makefile (e.g. `6.12.117`), when known.
+    pub version: Option<String>,
+}
+
+/// One kfunc.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kfunc {
+    /// The function's name.
+    pub name: String,
+    /// Names of the registered sets that list it, sorted.
+    pub sets: Vec<String>,
+    /// File of its first `BTF_ID_FLAGS` entry (by path, then line).
+    pub file: Option<String>,
+    /// Line of that entry.
+    pub line: Option<u32>,
+    /// Decoded `KF_*` flag names, sorted: the union over all entries.
+    pub flags: Vec<String>,
+    /// The flags argument of the first entry as written (`""` when the entry
+    /// has no flags argument).
+    pub flags_expr: Option<String>,
+    /// The numeric value of `flags` with this kernel's bits.
+    #[serde(default)]
+    pub flags_value: u32,
+    /// `BPF_PROG_TYPE_*` of every registration of every set, sorted.
+    pub prog_types: Vec<String>,
+    /// Registered for `BPF_PROG_TYPE_UNSPEC`: callable from every program type.
+    pub all_prog_types: bool,
+    /// A set's `.filter` callback narrows availability at load time.
+    pub filtered: bool,
+    /// Exists only for the kernel's own tests.
+    pub test_only: bool,
+    /// Preprocessor conditions every entry of this kfunc sits under.
+    pub conditions: Vec<String>,
+    /// The C definition, when found.
+    pub definition: Option<Definition>,
+    /// Parameters from the definition.
+    pub params: Vec<Param>,
+    /// The comment above the definition.
+    pub doc: Option<Doc>,
+    /// The MAINTAINERS section of `file`.
+    pub subsystem: Option<Subsystem>,
+    /// Every set entry for this kfunc: the provenance of `sets`, `flags`,
+    /// `conditions` and `prog_types`.
+    #[serde(default)]
+    pub entries: Vec<SetEntry>,
+    /// Program types that can call it once hook aliasing is applied
+    /// (registering for TRACING also covers LSM, ...), sorted. Empty when
+    /// `all_prog_types`.
+    #[serde(default)]
+    pub callable_from: Vec<String>,
+}
+
+/// One `BTF_ID_FLAGS(func, name, flags)` line inside a registered set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SetEntry {
+    /// The set's name.
+    pub set: String,
+    /// File of the entry (and of the set).
+    pub file: String,
+    /// Line of the entry.
+    pub line: u32,
+    /// Decoded flags of this entry, sorted.
+    pub flags: Vec<String>,
+    /// The flags argument as written, `""` if absent.
+    pub flags_expr: String,
+    /// Numeric value of `flags`.
+    pub flags_value: u32,
+    /// Preprocessor conditions around the entry, outermost first.
+    pub conditions: Vec<String>,
+    /// The set is test code.
+    pub test_only: bool,
+}
+
+/// A `BTF_KFUNCS_START`/`BTF_SET8_START` set and how it is registered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KfuncSet {
+    /// The set's name.
+    pub name: String,
+    /// Which macro declared it: `BTF_KFUNCS` or `BTF_SET8`.
+    pub kind: String,
+    /// File declaring it.
+    pub file: String,
+    /// Line of the `_START` macro.
+    pub line: u32,
+    /// Number of `BTF_ID_FLAGS(func, ...)` entries.
+    pub entries: u32,
+    /// Registered with `register_btf_kfunc_id_set()` at least once.
+    pub registered: bool,
+    /// Passed to `register_btf_fmodret_id_set()` (an fmod_ret allow-list).
+    pub fmodret: bool,
+    /// The set lives in test code.
+    pub test_only: bool,
+    /// `struct btf_kfunc_id_set` objects pointing at it.
+    pub id_sets: Vec<IdSet>,
+    /// Each registration, sorted by file and line.
+    pub registrations: Vec<Registration>,
+}
+
+/// A `struct btf_kfunc_id_set` initializer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct IdSet {
+    /// Variable name.
+    pub name: String,
+    /// File and line of the initializer.
+    pub file: String,
+    /// Line of the initializer.
+    pub line: u32,
+    /// `.owner` as written (`THIS_MODULE`), if present.
+    pub owner: Option<String>,
+    /// `.filter` callback, if present.
+    pub filter: Option<String>,
+}
+
+/// One resolved `register_btf_kfunc_id_set(prog_type, &kset)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Registration {
+    /// `BPF_PROG_TYPE_*`.
+    pub prog_type: String,
+    /// The `struct btf_kfunc_id_set` registered.
+    pub id_set: String,
+    /// File of the call.
+    pub file: String,
+    /// Line of the call.
+    pub line: u32,
+    /// Preprocessor conditions around the call.
+    pub conditions: Vec<String>,
+    /// The kernel hook this program type maps to (`TRACING`, `COMMON`...),
+    /// `None` when the kernel has no hook for it.
+    pub hook: Option<String>,
+    /// Call sites through which the arguments were resolved, innermost
+    /// first, as `file:line` (empty for a direct call).
+    pub via: Vec<String>,
+}
+
+/// Where and how a kfunc is defined.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Definition {
+    /// File of the definition.
+    pub file: String,
+    /// Line of the function's name.
+    pub line: u32,
+    /// `ret name(params)`, attributes and storage class removed.
+    pub prototype: String,
+    /// Return type as written.
+    pub return_type: String,
+    /// Declared `static`.
+    pub is_static: bool,
+    /// How it was recognised: `__bpf_kfunc`, `diag_region` (inside
+    /// `__diag_push`/`__bpf_kfunc_start_defs`) or `none`.
+    pub marker: String,
+}
+
+/// A parameter of a kfunc.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Param {
+    /// The name as written, suffix included (`name__str`).
+    pub name: String,
+    /// The type as written, normalised spacing (`struct task_struct *`).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The verifier annotation the name's suffix carries (`__str`, `__sz`...),
+    /// for this kernel version.
+    pub annotation: Option<String>,
+}
+
+/// The comment documenting a kfunc.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Doc {
+    /// The `name() - summary` line's summary.
+    pub summary: Option<String>,
+    /// `@param:` descriptions in order.
+    pub params: Vec<DocParam>,
+    /// `Return:`/`Returns:` section.
+    pub returns: Option<String>,
+    /// `Context:` section.
+    pub context: Option<String>,
+    /// Free description text, and for a plain comment the whole comment.
+    pub body: Option<String>,
+    /// Other named sections (`Note:`, `Example:`), in order.
+    #[serde(default)]
+    pub sections: Vec<DocSection>,
+    /// A `/** */` kernel-doc comment (false: a plain `/* */` comment).
+    pub kernel_doc: bool,
+    /// File of the comment.
+    pub file: String,
+    /// First line of the comment.
+    pub line: u32,
+}
+
+/// One `@name: text` of a kernel-doc comment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocParam {
+    /// Parameter name without `@`.
+    pub name: String,
+    /// Its description, lines joined.
+    pub text: String,
+}
+
+/// A named section of a kernel-doc comment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocSection {
+    /// The heading as written (`Note`).
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// A MAINTAINERS section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subsystem {
+    /// The section title (`BPF [GENERAL] (Safe Dynamic Programs and Tools)`).
+    pub name: String,
+    /// `M:` entries.
+    pub maintainers: Vec<String>,
+    /// `R:` entries.
+    #[serde(default)]
+    pub reviewers: Vec<String>,
+    /// `L:` entries.
+    pub lists: Vec<String>,
+    /// `S:` status.
+    pub status: Option<String>,
+    /// Line of the section title in MAINTAINERS.
+    #[serde(default)]
+    pub line: u32,
+}

@@ -1,0 +1,123 @@
+//! Text forms of command results: the human table and the JSON document.
+//! Pure functions returning strings; the caller decides where they go.
+
+use crate::diag::Diagnostic;
+use crate::model::{Catalog, Kfunc};
+use std::fmt::Write;
+
+/// `KF_ACQUIRE|KF_RET_NULL` → `ACQUIRE|RET_NULL`, `-` for none.
+pub fn short_flags(k: &Kfunc) -> String {
+    if k.flags.is_empty() {
+        return "-".into();
+    }
+    k.flags
+        .iter()
+        .map(|f| f.strip_prefix("KF_").unwrap_or(f))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// `BPF_PROG_TYPE_XDP,...` → `XDP,...`; `all` for UNSPEC.
+pub fn short_prog_types(k: &Kfunc) -> String {
+    if k.all_prog_types {
+        return "all".into();
+    }
+    if k.prog_types.is_empty() {
+        return "-".into();
+    }
+    k.prog_types
+        .iter()
+        .map(|p| p.strip_prefix("BPF_PROG_TYPE_").unwrap_or(p))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn notes(k: &Kfunc) -> String {
+    let mut n = Vec::new();
+    if k.test_only {
+        n.push("test-only".to_string());
+    }
+    if k.filtered {
+        n.push("filtered".to_string());
+    }
+    if k.definition.is_none() {
+        n.push("no definition".to_string());
+    }
+    if !k.conditions.is_empty() {
+        n.push(format!("if {}", k.conditions.join(" && ")));
+    }
+    n.join(", ")
+}
+
+/// The catalog as a table, one kfunc per line.
+pub fn catalog_table(c: &Catalog) -> String {
+    let rows: Vec<[String; 5]> = c
+        .kfuncs
+        .iter()
+        .map(|k| {
+            let at = match (&k.file, k.line) {
+                (Some(f), Some(l)) => format!("{f}:{l}"),
+                _ => "-".into(),
+            };
+            [
+                k.name.clone(),
+                short_flags(k),
+                short_prog_types(k),
+                at,
+                notes(k),
+            ]
+        })
+        .collect();
+    let head = ["NAME", "FLAGS", "PROGRAM TYPES", "LISTED AT", "NOTES"];
+    let mut width = head.map(str::len);
+    for r in &rows {
+        for (w, cell) in width.iter_mut().zip(r) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let mut out = String::new();
+    let registered = c.sets.iter().filter(|s| s.registered).count();
+    let tests = c.kfuncs.iter().filter(|k| k.test_only).count();
+    let _ = writeln!(
+        out,
+        "kernel {}: {} kfuncs ({} test-only) in {} registered sets",
+        c.kernel.version.as_deref().unwrap_or("(unknown)"),
+        c.kfuncs.len(),
+        tests,
+        registered
+    );
+    let line = |out: &mut String, cells: [&str; 5]| {
+        let mut s = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                let _ = write!(s, "{cell:<w$}  ", w = width[i]);
+            }
+        }
+        out.push_str(s.trim_end());
+        out.push('\n');
+    };
+    line(&mut out, head);
+    for r in &rows {
+        line(&mut out, [&r[0], &r[1], &r[2], &r[3], &r[4]]);
+    }
+    out
+}
+
+/// Findings, one per line.
+pub fn diagnostics(diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let _ = writeln!(out, "{d}");
+    }
+    out
+}
+
+/// Any serialisable value as pretty JSON with a final newline.
+pub fn json<T: serde::Serialize>(value: &T) -> String {
+    let mut s =
+        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

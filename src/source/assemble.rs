@@ -1,0 +1,603 @@
+//! Parsed files → the catalog: registrations resolved, sets matched to id
+//! sets, flags decoded, definitions chosen, documentation and subsystems
+//! attached. Pure: all input is already in memory.
+
+use super::kdoc;
+use super::maintainers::Maintainers;
+use super::resolve::{Ctx, Index, Value, Want};
+use super::scan::{EntryDecl, FileFacts, Marker, RegKind};
+use crate::diag::{Code, Diagnostic};
+use crate::kernel::flags::FlagTable;
+use crate::kernel::hooks::HookTable;
+use crate::kernel::suffixes::SuffixTable;
+use crate::kernel::testcode::is_test_code;
+use crate::loc::Loc;
+use crate::model::{Definition, IdSet, Kfunc, KfuncSet, Param, Registration, SetEntry};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The version-dependent tables the tree provided (or the built-in ones).
+#[derive(Debug, Clone)]
+pub struct Tables {
+    /// `KF_*` bits.
+    pub flags: FlagTable,
+    /// Program type → hook.
+    pub hooks: HookTable,
+    /// Argument annotations.
+    pub suffixes: SuffixTable,
+}
+
+/// What the assembly produces.
+pub struct Assembled {
+    /// Kfuncs sorted by name.
+    pub kfuncs: Vec<Kfunc>,
+    /// Every set.
+    pub sets: Vec<KfuncSet>,
+    /// Findings.
+    pub diags: Vec<Diagnostic>,
+    /// Non-static registration helpers with no caller among the files: a
+    /// wider search may find one.
+    pub uncalled_helpers: BTreeSet<String>,
+}
+
+impl Assembled {
+    /// Names worth searching the rest of the tree for: kfuncs without a
+    /// definition and helpers without a caller.
+    pub fn missing_names(&self) -> BTreeSet<String> {
+        let mut names = self.uncalled_helpers.clone();
+        names.extend(
+            self.kfuncs
+                .iter()
+                .filter(|k| k.definition.is_none())
+                .map(|k| k.name.clone()),
+        );
+        names
+    }
+}
+
+/// Two resolution paths can belong to one registration when neither names a
+/// different call site or array element at the same depth.
+fn compatible(a: &[String], b: &[String]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+fn shown_via(via: &[String]) -> Vec<String> {
+    via.iter()
+        .filter(|v| !v.starts_with('#'))
+        .cloned()
+        .collect()
+}
+
+/// Decodes a flags expression: `KF_*` names of the table, macros of the
+/// file that expand to flags, numbers, `|` and parentheses.
+fn decode_flags(
+    expr: &str,
+    table: &FlagTable,
+    macros: &BTreeMap<String, Vec<String>>,
+    unknown: &mut Vec<String>,
+    depth: usize,
+) -> u32 {
+    let mut value = 0u32;
+    for t in super::lex::Lexer::new(expr).filter(|t| !t.is_comment()) {
+        let s = t.text(expr);
+        match t.kind {
+            super::lex::Kind::Ident => {
+                if let Some(bit) = table.bit(s) {
+                    value |= 1 << bit;
+                } else if let Some(body) = macros.get(s).filter(|_| depth < 8) {
+                    value |= decode_flags(&body.join(" "), table, macros, unknown, depth + 1);
+                } else {
+                    unknown.push(s.to_string());
+                }
+            }
+            super::lex::Kind::Number => {
+                let n = s.trim_end_matches(['u', 'U', 'l', 'L']);
+                let parsed = match n.strip_prefix("0x").or_else(|| n.strip_prefix("0X")) {
+                    Some(h) => u32::from_str_radix(h, 16).ok(),
+                    None => n.parse().ok(),
+                };
+                match parsed {
+                    Some(v) => value |= v,
+                    None => unknown.push(s.to_string()),
+                }
+            }
+            _ if matches!(s, "|" | "(" | ")") => {}
+            _ => unknown.push(s.to_string()),
+        }
+    }
+    value
+}
+
+struct SetState {
+    file: usize,
+    set: usize,
+    model: KfuncSet,
+}
+
+/// Resolves and assembles. `is_dir` answers MAINTAINERS' directory test.
+pub fn assemble(
+    files: &[FileFacts],
+    tables: &Tables,
+    maintainers: Option<&Maintainers>,
+    is_dir: &dyn Fn(&str) -> bool,
+) -> Assembled {
+    let index = Index::new(files);
+    let mut diags = Vec::new();
+
+    // Every set, keyed by (file, index in file).
+    let mut sets: Vec<SetState> = Vec::new();
+    let mut set_pos: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut set_by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (fi, f) in files.iter().enumerate() {
+        for (si, s) in f.sets.iter().enumerate() {
+            set_pos.insert((fi, si), sets.len());
+            set_by_name
+                .entry(s.name.as_str())
+                .or_default()
+                .push(sets.len());
+            sets.push(SetState {
+                file: fi,
+                set: si,
+                model: KfuncSet {
+                    name: s.name.clone(),
+                    kind: s.kind.as_str().to_string(),
+                    file: f.path.clone(),
+                    line: s.line,
+                    entries: s.entries.len() as u32,
+                    test_only: is_test_code(&f.path),
+                    ..KfuncSet::default()
+                },
+            });
+        }
+    }
+    // The set an id set's `.set` names: same file first, then unique by name.
+    let set_file: Vec<usize> = sets.iter().map(|s| s.file).collect();
+    let set_for = |fi: usize, name: &str| -> Option<usize> {
+        let all = set_by_name.get(name)?;
+        all.iter()
+            .copied()
+            .find(|&s| set_file[s] == fi)
+            .or_else(|| (all.len() == 1).then(|| all[0]))
+    };
+
+    let mut reported_id_sets = BTreeSet::new();
+    let mut target_of =
+        |fi: usize, ii: usize, at: &Loc, diags: &mut Vec<Diagnostic>| -> Option<usize> {
+            let ids = &files[fi].id_sets[ii];
+            let target = ids.set.as_deref().and_then(|n| set_for(fi, n));
+            if target.is_none() && reported_id_sets.insert((fi, ii)) {
+                let msg = match &ids.set {
+                    Some(n) => format!(
+                        "`{}` has `.set = &{n}`, but no set `{n}` was found",
+                        ids.name
+                    ),
+                    None => format!("`{}` has no `.set`", ids.name),
+                };
+                diags.push(Diagnostic::at(Code::UnknownKset, at, msg));
+            }
+            target
+        };
+
+    for (fi, f) in files.iter().enumerate() {
+        for call in &f.calls {
+            let at = Loc::new(f.path.clone(), call.line, call.col);
+            let ctx = Ctx {
+                file: fi,
+                func: call.func,
+            };
+            match call.kind {
+                RegKind::Fmodret => {
+                    let Some(arg) = call.args.first() else {
+                        continue;
+                    };
+                    if let Ok(v) = index.resolve(ctx, arg, Want::IdSet, 0) {
+                        for (val, _) in v {
+                            if let Value::IdSet(f2, i2) = val
+                                && let Some(s) = target_of(f2, i2, &at, &mut diags)
+                            {
+                                sets[s].model.fmodret = true;
+                            }
+                        }
+                    }
+                }
+                RegKind::Kfunc => {
+                    if call.args.len() != 2 {
+                        diags.push(Diagnostic::at(
+                            Code::UnresolvedRegistration,
+                            &at,
+                            format!(
+                                "register_btf_kfunc_id_set() with {} arguments",
+                                call.args.len()
+                            ),
+                        ));
+                        continue;
+                    }
+                    let pts = index.resolve(ctx, &call.args[0], Want::ProgType, 0);
+                    let kss = index.resolve(ctx, &call.args[1], Want::IdSet, 0);
+                    let (pts, kss) = match (pts, kss) {
+                        (Ok(p), Ok(k)) => (p, k),
+                        (Err(e), _) => {
+                            diags.push(Diagnostic::at(
+                                Code::UnresolvedRegistration,
+                                &at,
+                                format!("cannot resolve the program type {e}"),
+                            ));
+                            continue;
+                        }
+                        (_, Err(e)) => {
+                            diags.push(Diagnostic::at(
+                                Code::UnresolvedRegistration,
+                                &at,
+                                format!("cannot resolve the kfunc set {e}"),
+                            ));
+                            continue;
+                        }
+                    };
+                    for (pt, pvia) in &pts {
+                        let Value::ProgType(pt) = pt else { continue };
+                        for (ks, kvia) in &kss {
+                            let Value::IdSet(f2, i2) = *ks else { continue };
+                            if !compatible(pvia, kvia) {
+                                continue;
+                            }
+                            let Some(s) = target_of(f2, i2, &at, &mut diags) else {
+                                continue;
+                            };
+                            let via = if pvia.len() >= kvia.len() { pvia } else { kvia };
+                            let hook = tables.hooks.hook(pt).map(str::to_string);
+                            if hook.is_none() {
+                                diags.push(Diagnostic::at(
+                                    Code::UnsupportedProgType,
+                                    &at,
+                                    format!(
+                                        "{pt} has no kfunc hook in this kernel; registering `{}` for it fails",
+                                        sets[s].model.name
+                                    ),
+                                ));
+                            }
+                            let ids = &files[f2].id_sets[i2];
+                            let id_set = IdSet {
+                                name: ids.name.clone(),
+                                file: files[f2].path.clone(),
+                                line: ids.line,
+                                owner: ids.owner.clone(),
+                                filter: ids.filter.clone(),
+                            };
+                            let m = &mut sets[s].model;
+                            m.registered = true;
+                            if !m.id_sets.contains(&id_set) {
+                                m.id_sets.push(id_set);
+                            }
+                            m.registrations.push(Registration {
+                                prog_type: pt.clone(),
+                                id_set: ids.name.clone(),
+                                file: f.path.clone(),
+                                line: call.line,
+                                conditions: call.conditions.clone(),
+                                hook,
+                                via: shown_via(via),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    for s in &mut sets {
+        s.model.id_sets.sort();
+        s.model.registrations.sort();
+        s.model.registrations.dedup();
+        if !s.model.registered && !s.model.fmodret && s.model.entries > 0 {
+            let loc = Loc::new(s.model.file.clone(), s.model.line, 1);
+            diags.push(Diagnostic::at(
+                Code::UnregisteredSet,
+                &loc,
+                format!(
+                    "set `{}` is never registered with register_btf_kfunc_id_set(); its entries are not kfuncs",
+                    s.model.name
+                ),
+            ));
+        }
+    }
+
+    // Kfunc name → its entries in registered sets.
+    let mut by_name: BTreeMap<&str, Vec<(usize, &EntryDecl)>> = BTreeMap::new();
+    for (pos, s) in sets.iter().enumerate() {
+        if !s.model.registered {
+            continue;
+        }
+        let decl = &files[s.file].sets[s.set];
+        let mut seen = BTreeSet::new();
+        for e in &decl.entries {
+            if !seen.insert(e.name.as_str()) {
+                let loc = Loc::new(files[s.file].path.clone(), e.line, e.col);
+                diags.push(
+                    Diagnostic::at(
+                        Code::DuplicateEntry,
+                        &loc,
+                        format!("`{}` is listed twice in set `{}`", e.name, decl.name),
+                    )
+                    .with_kfunc(&e.name),
+                );
+                continue;
+            }
+            by_name.entry(e.name.as_str()).or_default().push((pos, e));
+        }
+    }
+
+    let mut kfuncs = Vec::with_capacity(by_name.len());
+    for (name, entries) in &by_name {
+        kfuncs.push(build_kfunc(
+            name, entries, &sets, files, &index, tables, &mut diags,
+        ));
+    }
+    // Subsystems per file: a few dozen files, each matched once against
+    // MAINTAINERS' thousands of sections.
+    if let Some(m) = maintainers {
+        let mut cache: HashMap<String, Option<crate::model::Subsystem>> = HashMap::new();
+        for k in &mut kfuncs {
+            if let Some(file) = &k.file {
+                k.subsystem = cache
+                    .entry(file.clone())
+                    .or_insert_with(|| m.lookup(file, is_dir).cloned())
+                    .clone();
+            }
+        }
+    }
+
+    for f in files {
+        for d in f.functions.iter().filter(|d| d.marker == Marker::BpfKfunc) {
+            if !by_name.contains_key(d.header.name.as_str()) {
+                let loc = Loc::new(f.path.clone(), d.line, d.col);
+                diags.push(
+                    Diagnostic::at(
+                        Code::UnlistedKfunc,
+                        &loc,
+                        format!(
+                            "`{}` is marked __bpf_kfunc but no registered kfunc set lists it",
+                            d.header.name
+                        ),
+                    )
+                    .with_kfunc(&d.header.name),
+                );
+            }
+        }
+    }
+
+    let mut out_sets: Vec<KfuncSet> = sets.into_iter().map(|s| s.model).collect();
+    out_sets.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
+    Assembled {
+        kfuncs,
+        sets: out_sets,
+        diags,
+        uncalled_helpers: index.uncalled_helpers(),
+    }
+}
+
+/// A definition that could be a kfunc's, ordered by preference (`false`
+/// first), then by place.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct DefCandidate<'a> {
+    /// (not in a set's file, not `__bpf_kfunc`, under tools/, `__weak`)
+    preference: (bool, bool, bool, bool),
+    path: &'a str,
+    line: u32,
+    file: usize,
+    func: usize,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_kfunc(
+    name: &str,
+    entries: &[(usize, &EntryDecl)],
+    sets: &[SetState],
+    files: &[FileFacts],
+    index: &Index<'_>,
+    tables: &Tables,
+    diags: &mut Vec<Diagnostic>,
+) -> Kfunc {
+    let mut k = Kfunc {
+        name: name.to_string(),
+        ..Kfunc::default()
+    };
+    let mut set_entries = Vec::new();
+    for &(pos, e) in entries {
+        let s = &sets[pos];
+        let f = &files[s.file];
+        let mut unknown = Vec::new();
+        let value = decode_flags(&e.flags_expr, &tables.flags, &f.macros, &mut unknown, 0);
+        if !unknown.is_empty() {
+            let loc = Loc::new(f.path.clone(), e.line, e.col);
+            diags.push(
+                Diagnostic::at(
+                    Code::UnknownFlag,
+                    &loc,
+                    format!(
+                        "`{}` in the flags of `{name}` is not a KF_* flag of this kernel",
+                        unknown.join("`, `")
+                    ),
+                )
+                .with_kfunc(name),
+            );
+        }
+        set_entries.push(SetEntry {
+            set: s.model.name.clone(),
+            file: f.path.clone(),
+            line: e.line,
+            flags: tables.flags.decode(value),
+            flags_expr: e.flags_expr.clone(),
+            flags_value: value,
+            conditions: e.conditions.clone(),
+            test_only: s.model.test_only,
+        });
+    }
+    set_entries.sort_by(|a, b| (&a.file, a.line, &a.set).cmp(&(&b.file, b.line, &b.set)));
+    let first = &set_entries[0];
+    k.file = Some(first.file.clone());
+    k.line = Some(first.line);
+    k.flags_expr = Some(first.flags_expr.clone());
+    k.flags_value = set_entries.iter().fold(0, |v, e| v | e.flags_value);
+    k.flags = tables.flags.decode(k.flags_value);
+    if set_entries
+        .iter()
+        .any(|e| e.flags_value != first.flags_value)
+    {
+        let loc = Loc::new(first.file.clone(), first.line, 1);
+        let each: Vec<String> = set_entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}: {}",
+                    e.set,
+                    if e.flags.is_empty() {
+                        "none".into()
+                    } else {
+                        e.flags.join("|")
+                    }
+                )
+            })
+            .collect();
+        diags.push(
+            Diagnostic::at(
+                Code::SetFlagsDiffer,
+                &loc,
+                format!("`{name}` has different flags per set ({})", each.join("; ")),
+            )
+            .with_kfunc(name),
+        );
+    }
+    k.conditions = first
+        .conditions
+        .iter()
+        .filter(|c| set_entries.iter().all(|e| e.conditions.contains(c)))
+        .cloned()
+        .collect();
+    let mut sets_named = BTreeSet::new();
+    let mut prog_types = BTreeSet::new();
+    let mut callable = BTreeSet::new();
+    for &(pos, _) in entries {
+        let m = &sets[pos].model;
+        sets_named.insert(m.name.clone());
+        for r in &m.registrations {
+            prog_types.insert(r.prog_type.clone());
+            if let Some(h) = &r.hook {
+                callable.extend(tables.hooks.prog_types_of(h));
+            }
+        }
+        k.filtered |= m.id_sets.iter().any(|i| i.filter.is_some());
+    }
+    k.sets = sets_named.into_iter().collect();
+    k.all_prog_types = prog_types.contains("BPF_PROG_TYPE_UNSPEC");
+    k.prog_types = prog_types.into_iter().collect();
+    k.callable_from = if k.all_prog_types {
+        Vec::new()
+    } else {
+        callable.into_iter().collect()
+    };
+
+    // The definition: the set's own file first, then __bpf_kfunc, then
+    // outside tools/, then not __weak; a static function only counts in the
+    // file of one of its sets.
+    let entry_files: BTreeSet<usize> = entries.iter().map(|&(pos, _)| sets[pos].file).collect();
+    let mut cands: Vec<DefCandidate<'_>> = index
+        .functions_named(name)
+        .iter()
+        .filter(|&&(fi, di)| !files[fi].functions[di].header.is_static || entry_files.contains(&fi))
+        .map(|&(fi, di)| {
+            let d = &files[fi].functions[di];
+            let path = files[fi].path.as_str();
+            DefCandidate {
+                preference: (
+                    !entry_files.contains(&fi),
+                    d.marker != Marker::BpfKfunc,
+                    path.starts_with("tools/"),
+                    d.header.is_weak,
+                ),
+                path,
+                line: d.line,
+                file: fi,
+                func: di,
+            }
+        })
+        .collect();
+    cands.sort();
+    match cands.first() {
+        None => {
+            let loc = Loc::new(first.file.clone(), first.line, 1);
+            diags.push(
+                Diagnostic::at(
+                    Code::DefinitionNotFound,
+                    &loc,
+                    format!("no definition of `{name}` found in the tree"),
+                )
+                .with_kfunc(name),
+            );
+        }
+        Some(best) => {
+            let (fi, di) = (best.file, best.func);
+            let others: Vec<String> = cands[1..]
+                .iter()
+                .filter(|c| c.preference == best.preference && c.file != fi)
+                .map(|c| format!("{}:{}", c.path, c.line))
+                .collect();
+            let f = &files[fi];
+            let d = &f.functions[di];
+            if !others.is_empty() {
+                let loc = Loc::new(f.path.clone(), d.line, d.col);
+                diags.push(
+                    Diagnostic::at(
+                        Code::AmbiguousDefinition,
+                        &loc,
+                        format!(
+                            "`{name}` is also defined at {}; this definition was chosen",
+                            others.join(", ")
+                        ),
+                    )
+                    .with_kfunc(name),
+                );
+            }
+            k.definition = Some(Definition {
+                file: f.path.clone(),
+                line: d.line,
+                prototype: d.header.prototype(),
+                return_type: d.header.return_type.clone(),
+                is_static: d.header.is_static,
+                marker: d.marker.as_str().to_string(),
+            });
+            k.params = d
+                .header
+                .params
+                .iter()
+                .map(|p| Param {
+                    name: p.name.clone(),
+                    ty: p.ty.clone(),
+                    annotation: tables.suffixes.annotation(&p.name).map(str::to_string),
+                })
+                .collect();
+            if let Some((s, e, line)) = d.comment {
+                let (doc, ident) = kdoc::parse(&f.text[s..e], &f.path, line);
+                if let Some(ident) = ident.filter(|i| doc.kernel_doc && i != name) {
+                    let loc = Loc::new(f.path.clone(), line, 1);
+                    diags.push(
+                        Diagnostic::at(
+                            Code::DocNameMismatch,
+                            &loc,
+                            format!(
+                                "kernel-doc comment names `{ident}()` but documents `{name}()`"
+                            ),
+                        )
+                        .with_kfunc(name),
+                    );
+                }
+                k.doc = Some(doc);
+            }
+            k.test_only = is_test_code(&f.path);
+        }
+    }
+    k.test_only |= set_entries.iter().all(|e| e.test_only);
+    k.entries = set_entries;
+    k
+}
+
+#[cfg(test)]
+mod tests;

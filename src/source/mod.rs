@@ -1,0 +1,236 @@
+//! Extraction from a kernel source tree: every kfunc of every registered
+//! kfunc set, with flags, program types, definition, documentation and
+//! subsystem.
+//!
+//! This is an edge module: it reads the tree. The work is split so that
+//! only I/O lives here:
+//! - [`walk`] finds the files that mention kfunc macros (parallel, with a
+//!   byte-level prefilter) and [`scan`] parses each of them on the worker
+//!   thread that read it;
+//! - a second, targeted pass looks for what the first could not see:
+//!   definitions of "existing" kernel functions registered as kfuncs with no
+//!   marker at all, and callers of registration helper functions;
+//! - [`assemble`] turns the parsed files into the catalog (pure).
+//!
+//! Version-dependent tables (`KF_*` bits, program-type hooks, argument
+//! suffixes) come from the tree itself; the built-in tables of
+//! [`crate::kernel`] stand in when a tree lacks them.
+
+pub mod assemble;
+pub mod cdecl;
+pub mod kdoc;
+pub mod lex;
+pub mod maintainers;
+pub mod resolve;
+pub mod scan;
+pub mod walk;
+
+use crate::diag::{self, Code, Diagnostic};
+use crate::error::{Error, Result};
+use crate::kernel::{KernelVersion, flags, hooks, suffixes};
+use crate::model::{Catalog, KernelInfo};
+use assemble::Tables;
+use maintainers::Maintainers;
+use scan::FileFacts;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Mutex;
+use walk::Found;
+
+/// Byte strings that every file stating a kfunc fact contains: set entries,
+/// marked definitions, id sets and their registration.
+const NEEDLES: &[&str] = &["BTF_ID_FLAGS", "__bpf_kfunc", "btf_kfunc_id_set"];
+
+/// Reads `VERSION`, `PATCHLEVEL`, `SUBLEVEL` and `EXTRAVERSION` from the
+/// top-level Makefile.
+pub fn makefile_version(text: &str) -> Option<(String, KernelVersion)> {
+    let var = |name: &str| {
+        text.lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == name).then(|| v.trim().to_string())
+        })
+    };
+    let major: u32 = var("VERSION")?.parse().ok()?;
+    let minor: u32 = var("PATCHLEVEL")?.parse().ok()?;
+    let patch: u32 = var("SUBLEVEL").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let extra = var("EXTRAVERSION").unwrap_or_default();
+    let text = format!("{major}.{minor}.{patch}{extra}");
+    Some((
+        text,
+        KernelVersion::from_makefile(major, minor, patch, &extra),
+    ))
+}
+
+fn read_opt(tree: &Path, rel: &str) -> Option<String> {
+    std::fs::read(tree.join(rel))
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// The version tables: from the tree where it has them.
+fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> Tables {
+    let flags = match read_opt(tree, "include/linux/btf.h").map(|t| flags::parse_btf_h(&t)) {
+        Some(t) if !t.flags.is_empty() => t,
+        _ => {
+            diags.push(Diagnostic::in_file(
+                Code::FlagTableMissing,
+                "include/linux/btf.h",
+                format!(
+                    "no KF_* definitions; using kfuncdoc's table for {}",
+                    version.release()
+                ),
+            ));
+            flags::builtin(version)
+        }
+    };
+    let hooks = match read_opt(tree, "kernel/bpf/btf.c").and_then(|t| hooks::parse_btf_c(&t)) {
+        Some(t) => t,
+        None => {
+            diags.push(Diagnostic::in_file(
+                Code::HookTableMissing,
+                "kernel/bpf/btf.c",
+                format!(
+                    "no bpf_prog_type_to_kfunc_hook(); using kfuncdoc's table for {}",
+                    version.release()
+                ),
+            ));
+            hooks::builtin(version)
+        }
+    };
+    let found = read_opt(tree, "kernel/bpf/verifier.c")
+        .map(|t| suffixes::parse_verifier_c(&t))
+        .unwrap_or_default();
+    let suffixes = if found.is_empty() {
+        suffixes::builtin(version)
+    } else {
+        suffixes::SuffixTable::new(found)
+    };
+    Tables {
+        flags,
+        hooks,
+        suffixes,
+    }
+}
+
+fn collect(found: Found, rel: &str, facts: &Mutex<Vec<FileFacts>>, diags: &Mutex<Vec<Diagnostic>>) {
+    match found {
+        Found::Match(bytes) => {
+            let f = scan::scan(rel, bytes);
+            facts.lock().unwrap_or_else(|e| e.into_inner()).push(f);
+        }
+        Found::Problem(d) => diags.lock().unwrap_or_else(|e| e.into_inner()).push(d),
+    }
+}
+
+fn load_maintainers(tree: &Path, diags: &mut Vec<Diagnostic>) -> Option<Maintainers> {
+    let Some(text) = read_opt(tree, "MAINTAINERS") else {
+        diags.push(Diagnostic::in_file(
+            Code::MaintainersProblem,
+            "MAINTAINERS",
+            "not found; no subsystems",
+        ));
+        return None;
+    };
+    let m = Maintainers::parse(&text);
+    for bad in m.bad_regexes() {
+        diags.push(Diagnostic::at(
+            Code::MaintainersProblem,
+            &crate::loc::Loc::new("MAINTAINERS", bad.line, 1),
+            format!(
+                "N: pattern `{}` of `{}` is not a valid regex; skipped",
+                bad.pattern, bad.section
+            ),
+        ));
+    }
+    Some(m)
+}
+
+/// Extracts the catalog of the kernel source tree at `tree`.
+pub fn extract(tree: &Path) -> Result<Catalog> {
+    let meta = std::fs::metadata(tree).map_err(|e| Error::io(tree, e))?;
+    if !meta.is_dir() {
+        return Err(Error::NotATree {
+            path: tree.to_path_buf(),
+            what: "a directory",
+        });
+    }
+    let makefile = std::fs::read(tree.join("Makefile")).map_err(|_| Error::NotATree {
+        path: tree.to_path_buf(),
+        what: "Makefile",
+    })?;
+    let (version_text, version) =
+        makefile_version(&String::from_utf8_lossy(&makefile)).ok_or(Error::NotATree {
+            path: tree.to_path_buf(),
+            what: "VERSION in Makefile",
+        })?;
+
+    // The tables and MAINTAINERS are read on a thread of their own while
+    // the walk runs.
+    let loader = |diags: &mut Vec<Diagnostic>| {
+        let tables = tables(tree, version, diags);
+        let maintainers = load_maintainers(tree, diags);
+        (tables, maintainers)
+    };
+    let needles = walk::Needles::new(NEEDLES).map_err(|_| Error::Usage("internal: bad needles"))?;
+    let facts = Mutex::new(Vec::new());
+    let found_diags = Mutex::new(Vec::new());
+    let mut diags = Vec::new();
+    let ((tables, maintainers), walked) = std::thread::scope(|s| {
+        let loaded = s.spawn(|| loader(&mut diags));
+        let walked = walk::walk(tree, &needles, &|rel, found| {
+            collect(found, rel, &facts, &found_diags)
+        });
+        (
+            loaded
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            walked,
+        )
+    });
+    diags.extend(walked.diags);
+    let mut facts = facts.into_inner().unwrap_or_else(|e| e.into_inner());
+
+    facts.sort_by(|a, b| a.path.cmp(&b.path));
+    let is_dir = |p: &str| tree.join(p).is_dir();
+    let mut out = assemble::assemble(&facts, &tables, maintainers.as_ref(), &is_dir);
+
+    // Second pass, only when the first left names unexplained: definitions
+    // of existing kernel functions registered with no marker (6.1-era
+    // `crash_kexec`, the `tcp_reno_*` congestion helpers), and callers of
+    // registration helpers in files that mention no kfunc macro.
+    let want = out.missing_names();
+    if !want.is_empty() {
+        let parsed: HashSet<&str> = facts.iter().map(|f| f.path.as_str()).collect();
+        let rest: Vec<&str> = walked
+            .files
+            .iter()
+            .map(String::as_str)
+            .filter(|f| !parsed.contains(f))
+            .collect();
+        let names = walk::Needles::new(&want).map_err(|_| Error::Usage("internal: bad names"))?;
+        let more = Mutex::new(Vec::new());
+        walk::search_list(tree, &rest, &names, &|rel, found| {
+            collect(found, rel, &more, &found_diags)
+        });
+        let more = more.into_inner().unwrap_or_else(|e| e.into_inner());
+        if !more.is_empty() {
+            facts.extend(more);
+            facts.sort_by(|a, b| a.path.cmp(&b.path));
+            out = assemble::assemble(&facts, &tables, maintainers.as_ref(), &is_dir);
+        }
+    }
+    diags.extend(found_diags.into_inner().unwrap_or_else(|e| e.into_inner()));
+    for f in &mut facts {
+        diags.append(&mut f.diags);
+    }
+    diags.extend(out.diags);
+    diag::finish(&mut diags);
+    Ok(Catalog {
+        kernel: KernelInfo {
+            version: Some(version_text),
+        },
+        kfuncs: out.kfuncs,
+        sets: out.sets,
+        diagnostics: diags,
+    })
+}
