@@ -180,6 +180,16 @@ a file that is scanned at its real place. A link whose target cannot be resolved
 (a loop, a missing target) or lies outside the tree is reported, because \
 whatever it should have shown is not scanned.";
 
+    /// A macro inside a set that could not be expanded.
+    UnexpandedMacro = "unexpanded-macro", Warn,
+        "a macro used inside a kfunc set could not be expanded to entries",
+        "Some sets are filled by X-macros (6.12's xdp_metadata_kfunc_ids uses \
+XDP_METADATA_KFUNC_xxx from include/net/xdp.h). kfuncdoc expands a macro used \
+inside a set with the definitions of the file at that point and of the tree's \
+headers. When no definition is found, or several disagree, or the expansion \
+yields no BTF_ID_FLAGS(func, ...) entry, the kfuncs it would have produced are \
+missing and this finding names the macro.";
+
     /// A registration names a `btf_kfunc_id_set` that does not exist.
     UnknownKset = "unknown-kset", Warn,
         "a registration names a struct btf_kfunc_id_set that was not found, or one without .set",

@@ -144,10 +144,11 @@ pub fn meaning(suffix: &str) -> Option<&'static str> {
 
 /// The suffixes a tree's verifier matches: the string literal of every
 /// `btf_param_match_suffix(..., "__x")` call in `kernel/bpf/verifier.c`
-/// (6.7 and later). Empty for older trees, which use [`builtin`].
+/// (`__kfunc_param_match_suffix` in earlier releases). Empty for trees that
+/// check suffixes by hand (6.1), which use [`builtin`].
 pub fn parse_verifier_c(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, _) in text.match_indices("btf_param_match_suffix(") {
+    for (i, _) in text.match_indices("param_match_suffix(") {
         let call = &text[i..];
         let Some(end) = call.find(')') else { continue };
         let call = &call[..end];
@@ -186,8 +187,10 @@ mod tests {
     fn parses_verifier_calls() {
         let s = parse_verifier_c(
             "return btf_param_match_suffix(btf, arg, \"__sz\");\n\
-             return btf_param_match_suffix(meta->btf, arg, \"__iter\");\n",
+             return btf_param_match_suffix(meta->btf, arg, \"__iter\");\n\
+             return __kfunc_param_match_suffix(btf, arg, \"__k\");\n\
+             static bool btf_param_match_suffix(const struct btf *btf,\n",
         );
-        assert_eq!(s, vec!["__iter", "__sz"]);
+        assert_eq!(s, vec!["__iter", "__k", "__sz"]);
     }
 }

@@ -3,6 +3,7 @@
 //! attached. Pure: all input is already in memory.
 
 use super::kdoc;
+use super::macros::MacroDef;
 use super::maintainers::Maintainers;
 use super::resolve::{Ctx, Index, Value, Want};
 use super::scan::{EntryDecl, FileFacts, Marker, RegKind};
@@ -37,6 +38,8 @@ pub struct Assembled {
     /// Non-static registration helpers with no caller among the files: a
     /// wider search may find one.
     pub uncalled_helpers: BTreeSet<String>,
+    /// Macros used in sets whose definitions were not among the files.
+    pub unexpanded_macros: BTreeSet<String>,
 }
 
 impl Assembled {
@@ -44,6 +47,7 @@ impl Assembled {
     /// definition and helpers without a caller.
     pub fn missing_names(&self) -> BTreeSet<String> {
         let mut names = self.uncalled_helpers.clone();
+        names.extend(self.unexpanded_macros.iter().cloned());
         names.extend(
             self.kfuncs
                 .iter()
@@ -60,6 +64,85 @@ fn compatible(a: &[String], b: &[String]) -> bool {
     a.iter().zip(b).all(|(x, y)| x == y)
 }
 
+/// Expands the macro uses the scanner could not: with the macros defined
+/// at the use, then those of the parsed headers (a definition under
+/// `include/` first, otherwise one that all files agree on). Returns the
+/// entries per (file, set) and the names still missing.
+#[allow(clippy::type_complexity)]
+fn expand_uses(
+    files: &[FileFacts],
+    diags: &mut Vec<Diagnostic>,
+) -> (HashMap<(usize, usize), Vec<EntryDecl>>, BTreeSet<String>) {
+    let mut global: HashMap<&str, Vec<(&str, &MacroDef)>> = HashMap::new();
+    let mut out: HashMap<(usize, usize), Vec<EntryDecl>> = HashMap::new();
+    let mut missing = BTreeSet::new();
+    if !files
+        .iter()
+        .any(|f| f.sets.iter().any(|s| !s.uses.is_empty()))
+    {
+        return (out, missing);
+    }
+    for f in files {
+        for (name, def) in &f.macros {
+            global
+                .entry(name.as_str())
+                .or_default()
+                .push((f.path.as_str(), def));
+        }
+    }
+    let from_headers = |name: &str| -> Option<MacroDef> {
+        let defs = global.get(name)?;
+        let preferred: Vec<&MacroDef> = defs
+            .iter()
+            .filter(|(p, _)| p.starts_with("include/"))
+            .map(|&(_, d)| d)
+            .collect();
+        match preferred.as_slice() {
+            [d] => Some((*d).clone()),
+            _ if defs.iter().all(|(_, d)| *d == defs[0].1) => Some(defs[0].1.clone()),
+            _ => None,
+        }
+    };
+    for (fi, f) in files.iter().enumerate() {
+        for (si, set) in f.sets.iter().enumerate() {
+            for u in &set.uses {
+                let lookup = |n: &str| u.env.get(n).cloned().or_else(|| from_headers(n));
+                let tokens = super::macros::expand(&u.tokens, &lookup).unwrap_or_default();
+                let found = super::macros::entries(&tokens);
+                if found.is_empty() {
+                    missing.insert(u.tokens[0].clone());
+                    let loc = Loc::new(f.path.clone(), u.line, u.col);
+                    diags.push(Diagnostic::at(
+                        Code::UnexpandedMacro,
+                        &loc,
+                        format!(
+                            "`{}` in set `{}` does not expand to BTF_ID_FLAGS() entries with the definitions found",
+                            u.tokens[0], set.name
+                        ),
+                    ));
+                    continue;
+                }
+                out.entry((fi, si))
+                    .or_default()
+                    .extend(found.into_iter().map(|(name, flags_expr)| EntryDecl {
+                        name,
+                        flags_expr,
+                        line: u.line,
+                        col: u.col,
+                        conditions: u.conditions.clone(),
+                    }));
+            }
+        }
+    }
+    (out, missing)
+}
+
+/// Whether two condition lists can never hold together: one has `X` where
+/// the other has its negation.
+fn exclusive(a: &[String], b: &[String]) -> bool {
+    a.iter().any(|c| b.contains(&super::scan::negate(c)))
+}
+
 fn shown_via(via: &[String]) -> Vec<String> {
     via.iter()
         .filter(|v| !v.starts_with('#'))
@@ -72,7 +155,7 @@ fn shown_via(via: &[String]) -> Vec<String> {
 fn decode_flags(
     expr: &str,
     table: &FlagTable,
-    macros: &BTreeMap<String, Vec<String>>,
+    macros: &crate::source::macros::Defines,
     unknown: &mut Vec<String>,
     depth: usize,
 ) -> u32 {
@@ -83,8 +166,9 @@ fn decode_flags(
             super::lex::Kind::Ident => {
                 if let Some(bit) = table.bit(s) {
                     value |= 1 << bit;
-                } else if let Some(body) = macros.get(s).filter(|_| depth < 8) {
-                    value |= decode_flags(&body.join(" "), table, macros, unknown, depth + 1);
+                } else if let Some(def) = macros.get(s).filter(|d| d.params.is_none() && depth < 8)
+                {
+                    value |= decode_flags(&def.body.join(" "), table, macros, unknown, depth + 1);
                 } else {
                     unknown.push(s.to_string());
                 }
@@ -123,6 +207,10 @@ pub fn assemble(
     let index = Index::new(files);
     let mut diags = Vec::new();
 
+    // Entries of each set, with the macro uses expanded now that every
+    // parsed file's definitions are known.
+    let (expanded, unexpanded_macros) = expand_uses(files, &mut diags);
+
     // Every set, keyed by (file, index in file).
     let mut sets: Vec<SetState> = Vec::new();
     let mut set_pos: HashMap<(usize, usize), usize> = HashMap::new();
@@ -142,7 +230,7 @@ pub fn assemble(
                     kind: s.kind.as_str().to_string(),
                     file: f.path.clone(),
                     line: s.line,
-                    entries: s.entries.len() as u32,
+                    entries: (s.entries.len() + expanded.get(&(fi, si)).map_or(0, Vec::len)) as u32,
                     test_only: is_test_code(&f.path),
                     ..KfuncSet::default()
                 },
@@ -307,9 +395,18 @@ pub fn assemble(
             continue;
         }
         let decl = &files[s.file].sets[s.set];
-        let mut seen = BTreeSet::new();
-        for e in &decl.entries {
-            if !seen.insert(e.name.as_str()) {
+        let mut seen: Vec<&EntryDecl> = Vec::new();
+        let more = expanded
+            .get(&(s.file, s.set))
+            .map_or(&[][..], Vec::as_slice);
+        for e in decl.entries.iter().chain(more) {
+            // The same name twice is only a duplicate when both entries can
+            // be compiled in together (`#ifdef X ... #else ...` alternatives
+            // are not).
+            if seen
+                .iter()
+                .any(|o| o.name == e.name && !exclusive(&o.conditions, &e.conditions))
+            {
                 let loc = Loc::new(files[s.file].path.clone(), e.line, e.col);
                 diags.push(
                     Diagnostic::at(
@@ -321,6 +418,7 @@ pub fn assemble(
                 );
                 continue;
             }
+            seen.push(e);
             by_name.entry(e.name.as_str()).or_default().push((pos, e));
         }
     }
@@ -371,6 +469,7 @@ pub fn assemble(
         sets: out_sets,
         diags,
         uncalled_helpers: index.uncalled_helpers(),
+        unexpanded_macros,
     }
 }
 
@@ -446,22 +545,27 @@ fn build_kfunc(
         let each: Vec<String> = set_entries
             .iter()
             .map(|e| {
-                format!(
-                    "{}: {}",
-                    e.set,
-                    if e.flags.is_empty() {
-                        "none".into()
-                    } else {
-                        e.flags.join("|")
-                    }
-                )
+                let flags = if e.flags.is_empty() {
+                    "none".to_string()
+                } else {
+                    e.flags.join("|")
+                };
+                if e.conditions.is_empty() {
+                    format!("{} line {}: {flags}", e.set, e.line)
+                } else {
+                    let c = e.conditions.join(" && ");
+                    format!("{} line {} (if {c}): {flags}", e.set, e.line)
+                }
             })
             .collect();
         diags.push(
             Diagnostic::at(
                 Code::SetFlagsDiffer,
                 &loc,
-                format!("`{name}` has different flags per set ({})", each.join("; ")),
+                format!(
+                    "`{name}` has different flags in different entries: {}",
+                    each.join("; ")
+                ),
             )
             .with_kfunc(name),
         );
@@ -487,7 +591,15 @@ fn build_kfunc(
         k.filtered |= m.id_sets.iter().any(|i| i.filter.is_some());
     }
     k.sets = sets_named.into_iter().collect();
-    k.all_prog_types = prog_types.contains("BPF_PROG_TYPE_UNSPEC");
+    // UNSPEC means every program type only where the kernel has the COMMON
+    // hook (6.2+); on older kernels that registration fails at boot.
+    k.all_prog_types = entries.iter().any(|&(pos, _)| {
+        sets[pos]
+            .model
+            .registrations
+            .iter()
+            .any(|r| r.prog_type == "BPF_PROG_TYPE_UNSPEC" && r.hook.is_some())
+    });
     k.prog_types = prog_types.into_iter().collect();
     k.callable_from = if k.all_prog_types {
         Vec::new()

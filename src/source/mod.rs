@@ -18,8 +18,10 @@
 
 pub mod assemble;
 pub mod cdecl;
+pub mod includes;
 pub mod kdoc;
 pub mod lex;
+pub mod macros;
 pub mod maintainers;
 pub mod resolve;
 pub mod scan;
@@ -32,7 +34,7 @@ use crate::model::{Catalog, KernelInfo};
 use assemble::Tables;
 use maintainers::Maintainers;
 use scan::FileFacts;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 use walk::Found;
@@ -40,6 +42,9 @@ use walk::Found;
 /// Byte strings that every file stating a kfunc fact contains: set entries,
 /// marked definitions, id sets and their registration.
 const NEEDLES: &[&str] = &["BTF_ID_FLAGS", "__bpf_kfunc", "btf_kfunc_id_set"];
+
+/// How many targeted passes may follow the first walk.
+const MAX_ROUNDS: usize = 3;
 
 /// Reads `VERSION`, `PATCHLEVEL`, `SUBLEVEL` and `EXTRAVERSION` from the
 /// top-level Makefile.
@@ -194,30 +199,61 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
     let is_dir = |p: &str| tree.join(p).is_dir();
     let mut out = assemble::assemble(&facts, &tables, maintainers.as_ref(), &is_dir);
 
-    // Second pass, only when the first left names unexplained: definitions
-    // of existing kernel functions registered with no marker (6.1-era
-    // `crash_kexec`, the `tcp_reno_*` congestion helpers), and callers of
-    // registration helpers in files that mention no kfunc macro.
-    let want = out.missing_names();
-    if !want.is_empty() {
-        let parsed: HashSet<&str> = facts.iter().map(|f| f.path.as_str()).collect();
-        let rest: Vec<&str> = walked
-            .files
+    // Further passes, only while the previous one left names unexplained:
+    // definitions of existing kernel functions registered with no marker
+    // (6.1-era `crash_kexec`, the `tcp_reno_*` congestion helpers), callers
+    // of registration helpers in files that mention no kfunc macro, and
+    // headers defining the X-macros some sets are built from. Each name is
+    // searched for once; a few rounds cover every chain seen in real trees.
+    let mut searched = HashSet::new();
+    for _round in 0..MAX_ROUNDS {
+        let macros: BTreeSet<String> = out
+            .unexpanded_macros
             .iter()
-            .map(String::as_str)
-            .filter(|f| !parsed.contains(f))
+            .filter(|n| !searched.contains(*n))
+            .cloned()
             .collect();
-        let names = walk::Needles::new(&want).map_err(|_| Error::Usage("internal: bad names"))?;
-        let more = Mutex::new(Vec::new());
-        walk::search_list(tree, &rest, &names, &|rel, found| {
-            collect(found, rel, &more, &found_diags)
-        });
-        let more = more.into_inner().unwrap_or_else(|e| e.into_inner());
-        if !more.is_empty() {
-            facts.extend(more);
-            facts.sort_by(|a, b| a.path.cmp(&b.path));
-            out = assemble::assemble(&facts, &tables, maintainers.as_ref(), &is_dir);
+        let names: Vec<String> = out
+            .missing_names()
+            .into_iter()
+            .filter(|n| !searched.contains(n) && !macros.contains(n))
+            .collect();
+        if macros.is_empty() && names.is_empty() {
+            break;
         }
+        searched.extend(macros.iter().cloned());
+        searched.extend(names.iter().cloned());
+        let parsed: HashSet<String> = facts.iter().map(|f| f.path.clone()).collect();
+        let mut more = Vec::new();
+        if !macros.is_empty() {
+            let users: Vec<&FileFacts> = facts
+                .iter()
+                .filter(|f| f.sets.iter().any(|s| !s.uses.is_empty()))
+                .collect();
+            more.extend(includes::headers_defining(tree, &users, &macros, &parsed));
+        }
+        if !names.is_empty() {
+            // Definitions and calls of non-inline functions live in .c files.
+            let rest: Vec<&str> = walked
+                .files
+                .iter()
+                .map(String::as_str)
+                .filter(|f| f.ends_with(".c") && !parsed.contains(*f))
+                .collect();
+            let needles =
+                walk::Needles::new(&names).map_err(|_| Error::Usage("internal: bad names"))?;
+            let found = Mutex::new(Vec::new());
+            walk::search_list(tree, &rest, &needles, &|rel, f| {
+                collect(f, rel, &found, &found_diags)
+            });
+            more.extend(found.into_inner().unwrap_or_else(|e| e.into_inner()));
+        }
+        if more.is_empty() {
+            break;
+        }
+        facts.extend(more);
+        facts.sort_by(|a, b| a.path.cmp(&b.path));
+        out = assemble::assemble(&facts, &tables, maintainers.as_ref(), &is_dir);
     }
     diags.extend(found_diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     for f in &mut facts {

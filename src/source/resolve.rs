@@ -192,8 +192,8 @@ impl<'a> Index<'a> {
                 return Ok(out);
             }
         }
-        if let Some(body) = file.macros.get(name) {
-            let body: Vec<&str> = body.iter().map(String::as_str).collect();
+        if let Some(def) = file.macros.get(name).filter(|d| d.params.is_none()) {
+            let body: Vec<&str> = def.body.iter().map(String::as_str).collect();
             if body.as_slice() != [name] {
                 return self.resolve_toks(Ctx { func: None, ..ctx }, &body, want, depth + 1);
             }

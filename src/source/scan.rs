@@ -12,6 +12,7 @@
 
 use super::cdecl::{self, Header};
 use super::lex::{Kind, Lexer, Token};
+use super::macros::{self, Defines};
 use crate::diag::{Code, Diagnostic};
 use crate::loc::Loc;
 use std::collections::BTreeMap;
@@ -44,8 +45,27 @@ pub struct SetDecl {
     pub kind: SetKind,
     /// Line of `_START`.
     pub line: u32,
-    /// Its `BTF_ID_FLAGS(func, ...)` entries.
+    /// Its `BTF_ID_FLAGS(func, ...)` entries, including those of macros
+    /// the file itself defines.
     pub entries: Vec<EntryDecl>,
+    /// Macro uses inside the set that need definitions from elsewhere
+    /// (headers) to expand.
+    pub uses: Vec<MacroUse>,
+}
+
+/// A macro used inside a set, to be expanded once its definition is known.
+#[derive(Debug, Clone)]
+pub struct MacroUse {
+    /// The macro name and, for a call, its parenthesised arguments.
+    pub tokens: Vec<String>,
+    /// Line of the use.
+    pub line: u32,
+    /// Column of the use.
+    pub col: u32,
+    /// `#if` conditions around it.
+    pub conditions: Vec<String>,
+    /// The macros defined at that point of the file.
+    pub env: Defines,
 }
 
 /// A `BTF_ID_FLAGS(func, name[, flags])` entry.
@@ -162,10 +182,12 @@ pub struct FileFacts {
     pub id_sets: Vec<IdSetDecl>,
     /// Registration calls.
     pub calls: Vec<RegCall>,
-    /// Object-like macros: name → replacement tokens.
-    pub macros: BTreeMap<String, Vec<String>>,
+    /// Every `#define` of the file (the last one of a name wins).
+    pub macros: Defines,
     /// File-scope array initializers: name → elements as token texts.
     pub arrays: BTreeMap<String, Vec<Vec<String>>>,
+    /// `#include` targets as written (`<net/xdp.h>`, `"internal.h"`).
+    pub includes: Vec<String>,
     /// Findings.
     pub diags: Vec<Diagnostic>,
 }
@@ -263,6 +285,8 @@ struct Scanner<'s> {
     diag_depth: u32,
     open_set: Option<SetDecl>,
     reported_unbalanced: bool,
+    /// Macros defined at the current point (`#undef` removes them).
+    live: Defines,
 }
 
 impl<'s> Scanner<'s> {
@@ -337,16 +361,15 @@ impl<'s> Scanner<'s> {
                 self.unbalanced(tok, "#endif without #if");
             }
             "define" => {
-                // Object-like macros only: `#define NAME body`, not `NAME(`.
-                let name_len = rest
-                    .bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    .count();
-                if name_len > 0 && !rest[name_len..].starts_with('(') {
-                    let body = tokens_of(&rest[name_len..]);
-                    self.facts.macros.insert(rest[..name_len].to_string(), body);
+                if let Some((name, def)) = macros::parse_define(rest, &tokens_of) {
+                    self.live.insert(name.clone(), def.clone());
+                    self.facts.macros.insert(name, def);
                 }
             }
+            "undef" => {
+                self.live.remove(rest);
+            }
+            "include" => self.facts.includes.push(rest.to_string()),
             _ => {}
         }
     }
@@ -445,6 +468,7 @@ impl<'s> Scanner<'s> {
                     kind,
                     line: tok.line,
                     entries: vec![],
+                    uses: vec![],
                 });
             }
             "BTF_KFUNCS_END" | "BTF_SET8_END" => match self.open_set.take() {
@@ -495,6 +519,59 @@ impl<'s> Scanner<'s> {
             _ => {}
         }
         // A trailing `;` belongs to the macro line.
+        let j = self.peek(after);
+        if j < self.toks.len() && self.toks[j].is_punct(self.src, b';') {
+            j + 1
+        } else {
+            after
+        }
+    }
+
+    /// A macro used inside a set: expanded now when the file defines all it
+    /// needs, recorded for later otherwise. Returns the index after it.
+    fn macro_use(&mut self, i: usize) -> usize {
+        let t = self.toks[i];
+        let mut tokens = vec![t.text(self.src).to_string()];
+        let mut after = i + 1;
+        let open = self.peek(i + 1);
+        if open < self.toks.len() && self.toks[open].is_punct(self.src, b'(') {
+            if let Some((args, next)) = self.macro_args(open) {
+                tokens.push("(".into());
+                for (n, a) in args.iter().enumerate() {
+                    if n > 0 {
+                        tokens.push(",".into());
+                    }
+                    tokens.extend(self.arg_tokens(a));
+                }
+                tokens.push(")".into());
+                after = next;
+            }
+        }
+        let conditions = self.conditions();
+        let expanded = macros::expand(&tokens, &|n| self.live.get(n).cloned()).unwrap_or_default();
+        let found = macros::entries(&expanded);
+        let Some(set) = self.open_set.as_mut() else {
+            return after;
+        };
+        if found.is_empty() {
+            set.uses.push(MacroUse {
+                tokens,
+                line: t.line,
+                col: t.col,
+                conditions,
+                env: self.live.clone(),
+            });
+        } else {
+            for (name, flags_expr) in found {
+                set.entries.push(EntryDecl {
+                    name,
+                    flags_expr,
+                    line: t.line,
+                    col: t.col,
+                    conditions: conditions.clone(),
+                });
+            }
+        }
         let j = self.peek(after);
         if j < self.toks.len() && self.toks[j].is_punct(self.src, b';') {
             j + 1
@@ -656,6 +733,13 @@ impl<'s> Scanner<'s> {
                     i = self.btf_macro(i, text);
                     continue;
                 }
+            }
+            // Anything else inside a set is a macro that expands to entries.
+            if t.kind == Kind::Ident && self.open_set.is_some() {
+                decl.clear();
+                comment_before = None;
+                i = self.macro_use(i);
+                continue;
             }
             if decl.is_empty() {
                 decl_comment = comment_before.take();
@@ -847,6 +931,7 @@ pub fn scan(path: &str, bytes: Vec<u8>) -> FileFacts {
             diag_depth: 0,
             open_set: None,
             reported_unbalanced: false,
+            live: Defines::new(),
         };
         scanner.run()
     };

@@ -128,7 +128,7 @@ fn id_sets_registrations_macros_arrays() {
          #endif\n\
          \treturn ret ?: register_btf_fmodret_id_set(&positional);\n}\n",
     );
-    assert_eq!(f.macros["MY_TYPE"], ["BPF_PROG_TYPE_XDP"]);
+    assert_eq!(f.macros["MY_TYPE"].body, ["BPF_PROG_TYPE_XDP"]);
     assert_eq!(
         f.arrays["types"],
         [vec!["BPF_PROG_TYPE_XDP"], vec!["MY_TYPE"]]

@@ -1,0 +1,25 @@
+//! kfuncdoc's integration tests: one binary, one module per area.
+//!
+//! - `cli`: the binary as users run it: exit codes, formats, messages.
+//! - `fixtures`: small hand-written kernel trees under `tests/fixtures/trees`,
+//!   one per kernel era and one of broken inputs; each extraction is compared
+//!   with its golden files in `tests/golden/`.
+//! - `real`: the real Debian 6.12 and 6.1 source trees, cross-checked against
+//!   independent oracles (a naive scan, the tree's own `scripts/kernel-doc`
+//!   and `scripts/get_maintainer.pl`).
+//!
+//! Adding a case: add a tree (or a file to one) under `tests/fixtures/trees`,
+//! add its name to `fixtures::TREES` if it is new, run
+//! `KFUNCDOC_UPDATE_GOLDEN=1 cargo test`, and read the diff of
+//! `tests/golden/` before committing it: the golden files are the
+//! expectation, not a recording.
+//!
+//! Real inputs are fetched by `.ci/fetch-inputs` into `$KFUNCDOC_CACHE`
+//! (default `~/.cache/kfuncdoc`). Tests that need them fail with the command
+//! to run when they are missing; `KFUNCDOC_OFFLINE=1` turns that failure into
+//! a skip, for working without network.
+
+mod cli;
+mod fixtures;
+mod real;
+mod util;
