@@ -245,21 +245,22 @@ pub fn entries(tokens: &[String]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        if tokens[i] == "BTF_ID_FLAGS" && tokens.get(i + 1).map(String::as_str) == Some("(") {
-            if let Some((args, next)) = collect_args(tokens, i + 1) {
-                if args.first().is_some_and(|a| a == &["func"]) && args.len() >= 2 {
-                    let flags: Vec<String> = args[2..]
-                        .iter()
-                        .map(|a| super::cdecl::join(a.iter().map(String::as_str)))
-                        .collect();
-                    out.push((
-                        super::cdecl::join(args[1].iter().map(String::as_str)),
-                        flags.join(", "),
-                    ));
-                }
-                i = next;
-                continue;
+        if tokens[i] == "BTF_ID_FLAGS"
+            && tokens.get(i + 1).map(String::as_str) == Some("(")
+            && let Some((args, next)) = collect_args(tokens, i + 1)
+        {
+            if args.first().is_some_and(|a| a == &["func"]) && args.len() >= 2 {
+                let flags: Vec<String> = args[2..]
+                    .iter()
+                    .map(|a| super::cdecl::join(a.iter().map(String::as_str)))
+                    .collect();
+                out.push((
+                    super::cdecl::join(args[1].iter().map(String::as_str)),
+                    flags.join(", "),
+                ));
             }
+            i = next;
+            continue;
         }
         i += 1;
     }

@@ -534,18 +534,19 @@ impl<'s> Scanner<'s> {
         let mut tokens = vec![t.text(self.src).to_string()];
         let mut after = i + 1;
         let open = self.peek(i + 1);
-        if open < self.toks.len() && self.toks[open].is_punct(self.src, b'(') {
-            if let Some((args, next)) = self.macro_args(open) {
-                tokens.push("(".into());
-                for (n, a) in args.iter().enumerate() {
-                    if n > 0 {
-                        tokens.push(",".into());
-                    }
-                    tokens.extend(self.arg_tokens(a));
+        if open < self.toks.len()
+            && self.toks[open].is_punct(self.src, b'(')
+            && let Some((args, next)) = self.macro_args(open)
+        {
+            tokens.push("(".into());
+            for (n, a) in args.iter().enumerate() {
+                if n > 0 {
+                    tokens.push(",".into());
                 }
-                tokens.push(")".into());
-                after = next;
+                tokens.extend(self.arg_tokens(a));
             }
+            tokens.push(")".into());
+            after = next;
         }
         let conditions = self.conditions();
         let expanded = macros::expand(&tokens, &|n| self.live.get(n).cloned()).unwrap_or_default();
