@@ -19,6 +19,8 @@
 //! to run when they are missing; `KFUNCDOC_OFFLINE=1` turns that failure into
 //! a skip, for working without network.
 
+#![allow(clippy::unwrap_used)] // Test helpers panic on setup failures, like the tests.
+
 mod cli;
 mod fixtures;
 mod real;

@@ -4,18 +4,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The repository root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A fixture tree by name.
-pub fn tree(name: &str) -> PathBuf {
+pub(crate) fn tree(name: &str) -> PathBuf {
     root().join("tests/fixtures/trees").join(name)
 }
 
 /// Compares `actual` with `tests/golden/<name>`; with
 /// `KFUNCDOC_UPDATE_GOLDEN=1` rewrites the file instead.
-pub fn golden(name: &str, actual: &str) {
+pub(crate) fn golden(name: &str, actual: &str) {
     let path = root().join("tests/golden").join(name);
     if std::env::var_os("KFUNCDOC_UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -46,7 +46,7 @@ pub fn golden(name: &str, actual: &str) {
 }
 
 /// The cache directory of `.ci/fetch-inputs`.
-pub fn cache() -> PathBuf {
+pub(crate) fn cache() -> PathBuf {
     match std::env::var_os("KFUNCDOC_CACHE") {
         Some(c) => PathBuf::from(c),
         None => {
@@ -57,7 +57,7 @@ pub fn cache() -> PathBuf {
 
 /// A real input from the cache. Missing inputs fail the test, unless
 /// `KFUNCDOC_OFFLINE=1`, where the test is skipped with a note.
-pub fn real_input(rel: &str) -> Option<PathBuf> {
+pub(crate) fn real_input(rel: &str) -> Option<PathBuf> {
     let p = cache().join(rel);
     if p.exists() {
         return Some(p);
@@ -73,7 +73,7 @@ pub fn real_input(rel: &str) -> Option<PathBuf> {
 }
 
 /// Runs the kfuncdoc binary.
-pub fn kfuncdoc(args: &[&str]) -> Output {
+pub(crate) fn kfuncdoc(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kfuncdoc"))
         .args(args)
         .output()
@@ -81,7 +81,7 @@ pub fn kfuncdoc(args: &[&str]) -> Output {
 }
 
 /// Runs the kfuncdoc binary in `dir`.
-pub fn kfuncdoc_in(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn kfuncdoc_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kfuncdoc"))
         .current_dir(dir)
         .args(args)
@@ -90,10 +90,10 @@ pub fn kfuncdoc_in(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// A fresh temporary directory, removed when dropped.
-pub struct TempDir(pub PathBuf);
+pub(crate) struct TempDir(pub PathBuf);
 
 impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
+    pub(crate) fn new(tag: &str) -> TempDir {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static N: AtomicUsize = AtomicUsize::new(0);
         let p = std::env::temp_dir().join(format!(
@@ -114,7 +114,7 @@ impl Drop for TempDir {
 }
 
 /// Copies a directory tree (regular files and directories only).
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
