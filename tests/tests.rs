@@ -19,7 +19,8 @@
 //! to run when they are missing; `KFUNCDOC_OFFLINE=1` turns that failure into
 //! a skip, for working without network.
 
-#![allow(clippy::unwrap_used)] // Test helpers panic on setup failures, like the tests.
+// Test helpers panic on setup failures, like the tests, and may print notes.
+#![allow(clippy::unwrap_used, clippy::disallowed_macros)]
 
 mod cli;
 mod fixtures;
