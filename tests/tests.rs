@@ -1,5 +1,6 @@
 //! kfuncdoc's integration tests: one binary, one module per area.
 //!
+//! - `book`: the book's pages that are generated from the code.
 //! - `cli`: the binary as users run it: exit codes, formats, messages.
 //! - `fixtures`: small hand-written kernel trees under `tests/fixtures/trees`,
 //!   one per kernel era and one of broken inputs; each extraction is compared
@@ -22,6 +23,7 @@
 // Test helpers panic on setup failures, like the tests, and may print notes.
 #![allow(clippy::unwrap_used, clippy::disallowed_macros)]
 
+mod book;
 mod cli;
 mod fixtures;
 mod real;

@@ -16,13 +16,17 @@ pub(crate) fn tree(name: &str) -> PathBuf {
 /// Compares `actual` with `tests/golden/<name>`; with
 /// `KFUNCDOC_UPDATE_GOLDEN=1` rewrites the file instead.
 pub(crate) fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden").join(name);
+    golden_file(&root().join("tests/golden").join(name), actual);
+}
+
+/// Compares `actual` with the file at `path`, or rewrites it, as [`golden`].
+pub(crate) fn golden_file(path: &Path, actual: &str) {
     if std::env::var_os("KFUNCDOC_UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
+        std::fs::write(path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|_| {
         panic!(
             "{} is missing; run with KFUNCDOC_UPDATE_GOLDEN=1 to create it",
             path.display()

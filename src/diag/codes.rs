@@ -260,6 +260,37 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
+/// The book's diagnostics page (`book/src/reference/diagnostics.md`),
+/// generated from this registry so that the two cannot drift apart.
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostics\n\n\
+         Every finding kfuncdoc reports has a code. The level is the default; a\n\
+         later release lets a policy change it per code. `allow` findings are not\n\
+         reported. `kfuncdoc explain CODE` prints the same text.\n\n\
+         <!-- Generated from src/diag/codes.rs: KFUNCDOC_UPDATE_GOLDEN=1 cargo test diagnostics_page -->\n\n\
+         | Code | Level | Reports |\n|---|---|---|\n",
+    );
+    for c in Code::ALL {
+        out.push_str(&format!("| [`{0}`](#{0}) | {1} | {2} |\n", c.name(), c.default_level(), c.description()));
+    }
+    for c in Code::ALL {
+        out.push_str(&format!(
+            "\n## {}\n\nDefault level: `{}`. {}.\n\n{}\n",
+            c.name(),
+            c.default_level(),
+            capitalize(c.description()),
+            c.explanation()
+        ));
+    }
+    out
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
