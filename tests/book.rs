@@ -27,7 +27,10 @@ fn summary_lists_every_page() {
         }
     }
     for page in pages {
-        assert!(summary.contains(&format!("({page})")), "{page} is not in SUMMARY.md");
+        assert!(
+            summary.contains(&format!("({page})")),
+            "{page} is not in SUMMARY.md"
+        );
     }
 }
 

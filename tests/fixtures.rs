@@ -418,14 +418,23 @@ fn symlinks_and_huge_files() -> Catalog {
 fn symlink_loops_huge_files_and_unreadable_files() {
     let c = symlinks_and_huge_files();
     let has = |code: Code, file: &str| {
-        c.diagnostics.iter().any(|d| d.code == code && d.file.as_deref() == Some(file))
+        c.diagnostics
+            .iter()
+            .any(|d| d.code == code && d.file.as_deref() == Some(file))
     };
     #[cfg(unix)]
     {
-        assert!(has(Code::BadSymlink, "drivers/bad/loop_a"), "{:?}", c.diagnostics);
+        assert!(
+            has(Code::BadSymlink, "drivers/bad/loop_a"),
+            "{:?}",
+            c.diagnostics
+        );
         assert!(has(Code::BadSymlink, "drivers/bad/loop_b"));
         assert!(has(Code::BadSymlink, "drivers/bad/dangling.c"));
-        assert!(!has(Code::BadSymlink, "drivers/bad/alias.c"), "a link inside the tree is fine");
+        assert!(
+            !has(Code::BadSymlink, "drivers/bad/alias.c"),
+            "a link inside the tree is fine"
+        );
     }
     assert!(has(Code::FileTooLarge, "drivers/bad/huge.h"));
     if !running_as_root() {

@@ -272,7 +272,12 @@ pub fn reference_markdown() -> String {
          | Code | Level | Reports |\n|---|---|---|\n",
     );
     for c in Code::ALL {
-        out.push_str(&format!("| [`{0}`](#{0}) | {1} | {2} |\n", c.name(), c.default_level(), c.description()));
+        out.push_str(&format!(
+            "| [`{0}`](#{0}) | {1} | {2} |\n",
+            c.name(),
+            c.default_level(),
+            c.description()
+        ));
     }
     for c in Code::ALL {
         out.push_str(&format!(
@@ -288,7 +293,9 @@ pub fn reference_markdown() -> String {
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
