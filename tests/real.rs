@@ -11,24 +11,29 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
-fn tree_6_12() -> Option<&'static (std::path::PathBuf, Catalog)> {
-    static C: OnceLock<Option<(std::path::PathBuf, Catalog)>> = OnceLock::new();
-    C.get_or_init(|| {
-        let t = real_input("linux-source-6.12")?;
-        let c = extract(&t).expect("6.12 tree extracts");
+/// A real tree from the cache and its catalog, extracted once per run.
+type Extracted = Option<(std::path::PathBuf, Catalog)>;
+
+fn extracted(
+    cell: &'static OnceLock<Extracted>,
+    rel: &str,
+) -> Option<&'static (std::path::PathBuf, Catalog)> {
+    cell.get_or_init(|| {
+        let t = real_input(rel)?;
+        let c = extract(&t).unwrap_or_else(|e| panic!("{rel}: {e}"));
         Some((t, c))
     })
     .as_ref()
 }
 
+fn tree_6_12() -> Option<&'static (std::path::PathBuf, Catalog)> {
+    static C: OnceLock<Extracted> = OnceLock::new();
+    extracted(&C, "linux-source-6.12")
+}
+
 fn tree_6_1() -> Option<&'static (std::path::PathBuf, Catalog)> {
-    static C: OnceLock<Option<(std::path::PathBuf, Catalog)>> = OnceLock::new();
-    C.get_or_init(|| {
-        let t = real_input("linux-source-6.1")?;
-        let c = extract(&t).expect("6.1 tree extracts");
-        Some((t, c))
-    })
-    .as_ref()
+    static C: OnceLock<Extracted> = OnceLock::new();
+    extracted(&C, "linux-source-6.1")
 }
 
 fn k<'c>(c: &'c Catalog, name: &str) -> &'c Kfunc {

@@ -248,6 +248,37 @@ pub fn split_commas<'a, 'b>(toks: &'b [&'a str]) -> Vec<&'b [&'a str]> {
     out
 }
 
+/// The arguments of a call or macro invocation whose `(` is at `open`,
+/// split at commas outside nested parentheses (the preprocessor's rule),
+/// and the index after the closing `)`. `None` when it never closes.
+pub fn call_args<T: AsRef<str> + Clone>(tokens: &[T], open: usize) -> Option<(Vec<Vec<T>>, usize)> {
+    let mut args: Vec<Vec<T>> = vec![Vec::new()];
+    let mut depth = 0;
+    for (j, t) in tokens.iter().enumerate().skip(open) {
+        match t.as_ref() {
+            "(" => {
+                depth += 1;
+                if depth > 1 {
+                    args.last_mut()?.push(t.clone());
+                }
+            }
+            ")" => {
+                depth -= 1;
+                if depth == 0 {
+                    if args.len() == 1 && args[0].is_empty() {
+                        args.clear();
+                    }
+                    return Some((args, j + 1));
+                }
+                args.last_mut()?.push(t.clone());
+            }
+            "," if depth == 1 => args.push(Vec::new()),
+            _ => args.last_mut()?.push(t.clone()),
+        }
+    }
+    None
+}
+
 /// Interprets the significant tokens of a top-level construct that is
 /// followed by `{` as a function definition header, or returns `None` when
 /// it is not one (a struct, an initializer, a macro block).

@@ -15,6 +15,7 @@
 //! argument pre-expansion, `##` pasting and a hide set against recursion are
 //! supported; stringizing is not needed by any set and is left as is.
 
+use super::cdecl::call_args;
 use std::collections::BTreeMap;
 
 /// A `#define`.
@@ -138,7 +139,7 @@ fn expand_inner(
                     continue;
                 }
                 let (args, next) =
-                    collect_args(tokens, i + 1).ok_or_else(|| ExpandError::Unclosed(t.clone()))?;
+                    call_args(tokens, i + 1).ok_or_else(|| ExpandError::Unclosed(t.clone()))?;
                 let mut expanded_args = Vec::with_capacity(args.len());
                 for a in &args {
                     expanded_args.push(expand_inner(a, lookup, hide, depth + 1)?);
@@ -156,37 +157,6 @@ fn expand_inner(
         i = next;
     }
     Ok(out)
-}
-
-/// Arguments of a call whose `(` is at `open`; returns them and the index
-/// after `)`. A variadic tail is split like the rest and rejoined by
-/// [`substitute`].
-fn collect_args(tokens: &[String], open: usize) -> Option<(Vec<Vec<String>>, usize)> {
-    let mut args = vec![Vec::new()];
-    let mut depth = 0;
-    for (j, t) in tokens.iter().enumerate().skip(open) {
-        match t.as_str() {
-            "(" => {
-                depth += 1;
-                if depth > 1 {
-                    args.last_mut()?.push(t.clone());
-                }
-            }
-            ")" => {
-                depth -= 1;
-                if depth == 0 {
-                    if args.len() == 1 && args[0].is_empty() {
-                        args.clear();
-                    }
-                    return Some((args, j + 1));
-                }
-                args.last_mut()?.push(t.clone());
-            }
-            "," if depth == 1 => args.push(Vec::new()),
-            _ => args.last_mut()?.push(t.clone()),
-        }
-    }
-    None
 }
 
 /// Replaces parameters in `body`: operands of `##` by the raw argument and
@@ -247,7 +217,7 @@ pub fn entries(tokens: &[String]) -> Vec<(String, String)> {
     while i < tokens.len() {
         if tokens[i] == "BTF_ID_FLAGS"
             && tokens.get(i + 1).map(String::as_str) == Some("(")
-            && let Some((args, next)) = collect_args(tokens, i + 1)
+            && let Some((args, next)) = call_args(tokens, i + 1)
         {
             if args.first().is_some_and(|a| a == &["func"]) && args.len() >= 2 {
                 let flags: Vec<String> = args[2..]

@@ -8,7 +8,7 @@
 //! Anything else is an error string that becomes an
 //! `unresolved-registration` finding quoting the expression.
 
-use super::cdecl::{self, split_commas};
+use super::cdecl::{self, call_args, split_commas};
 use super::lex::{Kind, Lexer, Token};
 use super::scan::FileFacts;
 use std::cell::RefCell;
@@ -68,30 +68,6 @@ fn significant(src: &str, start: usize, end: usize, line: u32) -> Vec<Token> {
     Lexer::range(src, start, end, line)
         .filter(|t| !t.is_comment() && t.kind != Kind::Directive)
         .collect()
-}
-
-/// Tokens between the `(` at `open` and its `)`, split at top-level commas.
-fn call_args<'s>(src: &'s str, toks: &[Token], open: usize) -> Option<Vec<Vec<&'s str>>> {
-    let mut depth = 0;
-    for (j, t) in toks.iter().enumerate().skip(open) {
-        match t.text(src) {
-            "(" => depth += 1,
-            ")" => {
-                depth -= 1;
-                if depth == 0 {
-                    let inner: Vec<&str> = toks[open + 1..j].iter().map(|t| t.text(src)).collect();
-                    return Some(
-                        split_commas(&inner)
-                            .into_iter()
-                            .map(|a| a.to_vec())
-                            .collect(),
-                    );
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 impl<'a> Index<'a> {
@@ -350,6 +326,7 @@ impl<'a> Index<'a> {
         }
         let src: &'a str = &f.text;
         let toks = significant(src, 0, src.len(), 1);
+        let texts: Vec<&'a str> = toks.iter().map(|t| t.text(src)).collect();
         let mut out = Vec::new();
         for (i, t) in toks.iter().enumerate() {
             if t.kind != Kind::Ident || t.text(src) != fname {
@@ -361,7 +338,7 @@ impl<'a> Index<'a> {
             if toks.get(i + 1).is_none_or(|n| n.text(src) != "(") {
                 continue;
             }
-            if let Some(args) = call_args(src, &toks, i + 1) {
+            if let Some((args, _)) = call_args(&texts, i + 1) {
                 out.push(CallSite {
                     caller: Some(caller),
                     line: t.line,
