@@ -31,6 +31,24 @@ pub enum Error {
         /// The landmark file that is missing.
         what: &'static str,
     },
+    /// A policy that cannot be read or does not validate.
+    #[error("{}", problems.iter().map(|p| format!("{}: error: {}", p.loc, p.message)).collect::<Vec<_>>().join("\n"))]
+    Policy {
+        /// Every problem, with its position.
+        problems: Vec<crate::policy::Problem>,
+    },
+    /// A catalog JSON file that does not parse.
+    #[error("{}:{line}:{col}: error: not a kfuncdoc catalog: {message}", path.display())]
+    Catalog {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        col: u32,
+        /// What serde_json said.
+        message: String,
+    },
     /// `explain` was given a code that does not exist.
     #[error("unknown code `{0}` (kfuncdoc explain lists them)")]
     UnknownCode(String),

@@ -46,6 +46,10 @@ pub struct KernelInfo {
     /// The release, `VERSION.PATCHLEVEL.SUBLEVEL` plus `EXTRAVERSION` from
     /// the top-level Makefile (e.g. `6.12.117`), when known.
     pub version: Option<String>,
+    /// Program types that can be sleepable in this kernel (from the tree's
+    /// `can_be_sleepable()`, or kfuncdoc's table for its version), sorted.
+    #[serde(default)]
+    pub sleepable_prog_types: Vec<String>,
 }
 
 /// One kfunc.

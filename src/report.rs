@@ -1,8 +1,12 @@
 //! Text forms of command results: the human table and the JSON document.
 //! Pure functions returning strings; the caller decides where they go.
 
-use crate::diag::Diagnostic;
+use crate::cli::Format;
+use crate::diag::{Code, Diagnostic, Level};
+use crate::merge::Merged;
 use crate::model::{Catalog, Kfunc};
+use crate::policy::Policy;
+use serde::Serialize;
 use std::fmt::Write;
 
 /// `KF_ACQUIRE|KF_RET_NULL` → `ACQUIRE|RET_NULL`, `-` for none.
@@ -120,4 +124,140 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
         serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// Every code with its level, as `explain` and `check --list` print them.
+pub fn code_list(level: &dyn Fn(Code) -> Level, format: Format) -> String {
+    #[derive(Serialize)]
+    struct Row {
+        code: &'static str,
+        level: Level,
+        description: &'static str,
+    }
+    let rows: Vec<Row> = Code::ALL
+        .iter()
+        .map(|&c| Row {
+            code: c.name(),
+            level: level(c),
+            description: c.description(),
+        })
+        .collect();
+    match format {
+        Format::Json => json(&rows),
+        Format::Human => {
+            let w = rows.iter().map(|r| r.code.len()).max().unwrap_or(0);
+            rows.iter()
+                .map(|r| {
+                    format!(
+                        "{:<w$}  {:<5}  {}\n",
+                        r.code,
+                        r.level.as_str(),
+                        r.description
+                    )
+                })
+                .collect()
+        }
+    }
+}
+
+/// One code explained.
+pub fn explanation(code: Code, format: Format) -> String {
+    match format {
+        Format::Json => json(&serde_json::json!({
+            "code": code.name(),
+            "level": code.default_level(),
+            "description": code.description(),
+            "explanation": code.explanation(),
+        })),
+        Format::Human => format!(
+            "{} (default level: {})\n\n{}\n\n{}\n",
+            code.name(),
+            code.default_level(),
+            code.description(),
+            wrap(code.explanation(), 78)
+        ),
+    }
+}
+
+/// Wraps prose at `width` columns.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut col = 0;
+    for word in text.split_whitespace() {
+        if col > 0 && col + 1 + word.len() > width {
+            out.push('\n');
+            col = 0;
+        } else if col > 0 {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += word.len();
+    }
+    out
+}
+
+/// The JSON document of `kfuncdoc check`.
+#[derive(Debug, Serialize)]
+pub struct CheckReport<'a> {
+    /// The kernel checked.
+    pub kernel: &'a crate::model::KernelInfo,
+    /// The policy files.
+    pub policy: &'a [String],
+    /// Counts.
+    pub summary: CheckSummary,
+    /// Every finding reported.
+    pub diagnostics: &'a [Diagnostic],
+}
+
+/// Counts of a check.
+#[derive(Debug, Serialize)]
+pub struct CheckSummary {
+    /// kfuncs checked.
+    pub kfuncs: usize,
+    /// Policy entries.
+    pub entries: usize,
+    /// Findings at deny level.
+    pub deny: usize,
+    /// Findings at warn level.
+    pub warn: usize,
+}
+
+impl<'a> CheckReport<'a> {
+    /// The report of a check.
+    pub fn new(merged: &'a Merged, policy: &'a Policy, diags: &'a [Diagnostic]) -> Self {
+        CheckReport {
+            kernel: &merged.kernel,
+            policy: &policy.files,
+            summary: CheckSummary {
+                kfuncs: merged.kfuncs.len(),
+                entries: policy.kfuncs.len(),
+                deny: diags.iter().filter(|d| d.level == Level::Deny).count(),
+                warn: diags.iter().filter(|d| d.level == Level::Warn).count(),
+            },
+            diagnostics: diags,
+        }
+    }
+}
+
+/// `kfuncdoc check` for people: one finding per line, then a summary.
+pub fn check_text(merged: &Merged, policy: &Policy, diags: &[Diagnostic]) -> String {
+    let r = CheckReport::new(merged, policy, diags);
+    let mut out = diagnostics(diags);
+    let _ = writeln!(
+        out,
+        "check: {} kfuncs of {} against {} ({} entries): {} denied, {} warning{}",
+        r.summary.kfuncs,
+        merged
+            .kernel
+            .version
+            .as_deref()
+            .unwrap_or("an unknown kernel"),
+        policy.files.join(", "),
+        r.summary.entries,
+        r.summary.deny,
+        r.summary.warn,
+        if r.summary.warn == 1 { "" } else { "s" }
+    );
+    out
 }

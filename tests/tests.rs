@@ -1,6 +1,9 @@
 //! kfuncdoc's integration tests: one binary, one module per area.
 //!
 //! - `book`: the book's pages that are generated from the code.
+//! - `check`: `kfuncdoc check` and `policy sync` on fixture trees and
+//!   policies (`tests/fixtures/policies`), and the shipped policy on the
+//!   real 6.12 tree.
 //! - `cli`: the binary as users run it: exit codes, formats, messages.
 //! - `fixtures`: small hand-written kernel trees under `tests/fixtures/trees`,
 //!   one per kernel era and one of broken inputs; each extraction is compared
@@ -24,6 +27,7 @@
 #![allow(clippy::unwrap_used, clippy::disallowed_macros)]
 
 mod book;
+mod check;
 mod cli;
 mod fixtures;
 mod real;

@@ -231,6 +231,136 @@ table is used.";
         "Subsystems come from the tree's MAINTAINERS file, matched the way \
 scripts/get_maintainer.pl does. A missing file leaves every kfunc without a \
 subsystem; an N: regex that does not compile is skipped.";
+
+    /// A policy entry for a kfunc that the catalog does not have.
+    UnknownKfunc = "unknown-kfunc", Deny,
+        "the policy has an entry for a kfunc the kernel does not have",
+        "Every entry under `kfuncs:` must name a kfunc of the kernel being checked, \
+unless the entry says the kfunc is `removed` (or gives a `removed_in` no later \
+than that kernel): policies keep the history of removed kfuncs. Anything else is \
+usually a typo, or a kfunc that disappeared without the policy noticing. Fix the \
+name, or record the removal with `stability: removed` and `removed_in`.";
+
+    /// A kfunc with no explicit stability decision.
+    MissingDecision = "missing-decision", Allow,
+        "a kfunc has no policy entry that states its stability",
+        "Rules and defaults give every kfunc a stability, but only an entry under \
+`kfuncs:` with `stability:` records that somebody decided. Allowed by default, \
+because the kernel's own position is that kfuncs are unstable; a project that \
+wants every kfunc reviewed sets this lint to `deny`, and `kfuncdoc policy sync` \
+adds an empty entry for each undecided kfunc.";
+
+    /// Deprecated without saying what to use instead.
+    DeprecatedWithoutReplacement = "deprecated-without-replacement", Deny,
+        "a deprecated kfunc has neither a replacement nor a reason for having none",
+        "Documentation/bpf/kfuncs.rst asks that a deprecation document the \
+recommended replacement, or why there is none. Set `replacement:` to the kfunc to \
+use, or to `none: <reason>`.";
+
+    /// Deprecated without a planned removal release.
+    DeprecatedWithoutPlan = "deprecated-without-plan", Warn,
+        "a deprecated kfunc has no planned removal release",
+        "kfuncs.rst asks that a deprecation document the expected remaining lifespan. \
+Without `removal_planned`, the rendered pages cannot say how many releases are \
+left. Set it, even if the plan may change.";
+
+    /// The deprecation window is shorter than the policy promises.
+    RemovalTooSoon = "removal-too-soon", Deny,
+        "a removal is planned (or happened) sooner after the deprecation than the policy allows",
+        "`lifecycle.min_deprecation_releases` is the project's promise of how many \
+releases a deprecated kfunc stays. A `removal_planned` or `removed_in` fewer \
+releases after `deprecated_in` breaks it. Releases are counted along mainline \
+(6.18, 6.19, 7.0, ...), so a window can cross a major version.";
+
+    /// The replacement cannot be used.
+    BadReplacement = "bad-replacement", Deny,
+        "a replacement names an unknown, deprecated or removed kfunc, or the kfunc itself",
+        "Users follow `replacement:` when they migrate. It must name a kfunc that the \
+kernel has or that the policy describes, and that is not itself deprecated or \
+removed (point at the final replacement instead of a chain).";
+
+    /// Versions that contradict each other or the kernel.
+    InconsistentVersions = "inconsistent-versions", Deny,
+        "the versions of a policy entry contradict each other or the kernel being checked",
+        "A kfunc cannot be deprecated before it appears (`since` after \
+`deprecated_in`), be removed before it is deprecated, be planned for removal \
+without a deprecation, be `removed` without `removed_in` (or the reverse), or \
+appear after the kernel that has it (`since` later than the checked kernel).";
+
+    /// Stable on a test-only kfunc.
+    StableTestOnly = "stable-test-only", Deny,
+        "a kfunc that exists only for the kernel's tests is declared stable",
+        "kfuncs defined or registered only by the kernel's test code (bpf_testmod, \
+net/bpf/test_run.c) exist for the BPF selftests; promising stability for them \
+tells program authors to rely on test scaffolding.";
+
+    /// Stable without kernel-doc.
+    StableWithoutDoc = "stable-without-doc", Warn,
+        "a stable kfunc has no kernel-doc comment",
+        "A stability promise is only as good as the description of what is promised. \
+kfuncs.rst expects kfuncs to be documented with kernel-doc (`/** name() - ... */` \
+above the definition), which `make htmldocs` and kfuncdoc's pages show.";
+
+    /// kernel-doc parameters that do not match the definition.
+    DocParamsMismatch = "doc-params-mismatch", Warn,
+        "a kfunc's kernel-doc @parameters do not match the parameters of its definition",
+        "scripts/kernel-doc warns about described parameters that do not exist \
+(\"excess function parameter\") and parameters with no description. The message \
+names both lists; usually a parameter was renamed (for example to add a `__sz` \
+or `__str` suffix) and the comment was not.";
+
+    /// A sleepable kfunc that no sleepable program can call.
+    SleepableUnreachable = "sleepable-unreachable", Warn,
+        "a KF_SLEEPABLE kfunc is registered only for program types that can never sleep",
+        "The verifier only lets sleepable programs call KF_SLEEPABLE kfuncs, and only \
+some program types can be sleepable (6.12: tracing fentry/fexit/fmod_ret/iter, \
+LSM, uprobes, struct_ops and syscall programs). A sleepable kfunc registered only \
+for other types (XDP, TC, ...) cannot be called at all; docs.ebpf.io listed such \
+kfuncs for program types that could never use them until it learnt this rule.";
+
+    /// Removed according to the policy but still in the kernel.
+    RemovedStillPresent = "removed-still-present", Deny,
+        "a kfunc the policy calls removed is still in the kernel",
+        "`stability: removed` (or a `removed_in` no later than the checked kernel) \
+says the kfunc is gone, but the kernel being checked still registers it. Either \
+the removal has not landed in this kernel yet, or the entry is wrong.";
+
+    /// The planned removal release has come and gone.
+    RemovalOverdue = "removal-overdue", Warn,
+        "a kfunc is still present in or after the release its removal was planned for",
+        "`removal_planned` is no later than the kernel being checked, yet the kfunc is \
+still there. Update the plan so that the pages do not promise a removal that did \
+not happen, or mark the kfunc removed in the release that removes it.";
+
+    /// Two equally specific rules disagree.
+    RuleConflict = "rule-conflict", Deny,
+        "two equally specific rules give a kfunc different values",
+        "When several rules match a kfunc, the most specific one wins: the one with \
+more match criteria, then the one with more literal characters in its patterns. \
+Two rules that tie and assign different values leave the result to file order, \
+which nobody reading the policy can see; make one rule more specific or merge \
+them. An entry under `kfuncs:` always wins over rules.";
+
+    /// A rule that matches nothing.
+    RuleMatchesNothing = "rule-matches-nothing", Warn,
+        "a policy rule matches no kfunc of the kernel",
+        "A rule whose patterns match no kfunc is dead: usually a typo, or kfuncs that \
+moved or were renamed. Rules meant for other kernels can be allowed with this lint \
+set to `allow`.";
+
+    /// Deprecated without saying so in the kernel-doc.
+    DeprecationUndocumented = "deprecation-undocumented", Warn,
+        "a kfunc deprecated in this kernel does not say so in its kernel-doc",
+        "kfuncs.rst: once a kfunc is deprecated, its kernel-doc is updated with the \
+remaining lifespan and the replacement. This finding fires when the policy's \
+`deprecated_in` is no later than the checked kernel and the kfunc's comment does \
+not contain the word \"deprecated\".";
+
+    /// No `since`.
+    MissingSince = "missing-since", Allow,
+        "a policy entry does not say in which release the kfunc appeared",
+        "`since` gives the age the lifecycle text weighs (how long a kfunc has been \
+in the kernel). Allowed by default; set to `warn` to fill the policy in.";
 }
 
 impl Code {
@@ -266,8 +396,8 @@ pub fn reference_markdown() -> String {
     let mut out = String::from(
         "# Diagnostics\n\n\
          Every finding kfuncdoc reports has a code. The level is the default; a\n\
-         later release lets a policy change it per code. `allow` findings are not\n\
-         reported. `kfuncdoc explain CODE` prints the same text.\n\n\
+         policy's `lints:` changes it per code. `allow` findings are not reported.\n\
+         `kfuncdoc explain CODE` prints the same text.\n\n\
          <!-- Generated from src/diag/codes.rs: KFUNCDOC_UPDATE_GOLDEN=1 cargo test diagnostics_page -->\n\n\
          | Code | Level | Reports |\n|---|---|---|\n",
     );

@@ -84,6 +84,26 @@ impl KernelVersion {
         Some(n)
     }
 
+    /// Reads the release from a longer version string (`6.12.117`,
+    /// `6.12.0-debian`, `7.0.0-rc3`): the leading numbers and an `-rcN`.
+    pub fn parse_lenient(s: &str) -> Option<KernelVersion> {
+        let end = s
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(s.len());
+        let nums: Vec<u32> = s[..end].split('.').filter_map(|n| n.parse().ok()).collect();
+        let (&major, &minor) = (nums.first()?, nums.get(1)?);
+        let rc = s[end..].strip_prefix("-rc").and_then(|r| {
+            let d: String = r.chars().take_while(char::is_ascii_digit).collect();
+            d.parse().ok()
+        });
+        Some(KernelVersion {
+            major,
+            minor,
+            patch: nums.get(2).copied(),
+            rc,
+        })
+    }
+
     /// Parses what a top-level Makefile says, ignoring an `EXTRAVERSION`
     /// that is not `-rcN` (`6.12.0-debian` → `6.12.0`).
     pub fn from_makefile(major: u32, minor: u32, patch: u32, extra: &str) -> Self {
@@ -221,6 +241,29 @@ mod tests {
         assert_eq!(v("6.12.117").releases_until(v("6.12")), Some(0));
         assert_eq!(v("6.14").releases_until(v("6.12")), None);
         assert_eq!(v("7.3").releases_until(v("8.1")), None);
+    }
+
+    #[test]
+    fn lenient() {
+        assert_eq!(
+            KernelVersion::parse_lenient("6.12.0-debian")
+                .unwrap()
+                .to_string(),
+            "6.12.0"
+        );
+        assert_eq!(
+            KernelVersion::parse_lenient("7.0.0-rc3")
+                .unwrap()
+                .to_string(),
+            "7.0.0-rc3"
+        );
+        assert_eq!(
+            KernelVersion::parse_lenient("6.18.44-fc-v595")
+                .unwrap()
+                .to_string(),
+            "6.18.44"
+        );
+        assert!(KernelVersion::parse_lenient("linux").is_none());
     }
 
     #[test]

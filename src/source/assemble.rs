@@ -25,6 +25,8 @@ pub struct Tables {
     pub hooks: HookTable,
     /// Argument annotations.
     pub suffixes: SuffixTable,
+    /// Program types that can be sleepable.
+    pub sleepable: Vec<String>,
 }
 
 /// What the assembly produces.

@@ -29,7 +29,7 @@ pub mod walk;
 
 use crate::diag::{self, Code, Diagnostic};
 use crate::error::{Error, Result};
-use crate::kernel::{KernelVersion, flags, hooks, suffixes};
+use crate::kernel::{KernelVersion, flags, hooks, progtypes, suffixes};
 use crate::model::{Catalog, KernelInfo};
 use assemble::Tables;
 use maintainers::Maintainers;
@@ -102,18 +102,20 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
             hooks::builtin(version)
         }
     };
-    let found = read_opt(tree, "kernel/bpf/verifier.c")
-        .map(|t| suffixes::parse_verifier_c(&t))
-        .unwrap_or_default();
+    let verifier = read_opt(tree, "kernel/bpf/verifier.c").unwrap_or_default();
+    let found = suffixes::parse_verifier_c(&verifier);
     let suffixes = if found.is_empty() {
         suffixes::builtin(version)
     } else {
         suffixes::SuffixTable::new(found)
     };
+    let sleepable = progtypes::parse_verifier_c(&verifier)
+        .unwrap_or_else(|| progtypes::builtin_sleepable(version));
     Tables {
         flags,
         hooks,
         suffixes,
+        sleepable,
     }
 }
 
@@ -264,6 +266,7 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
     Ok(Catalog {
         kernel: KernelInfo {
             version: Some(version_text),
+            sleepable_prog_types: tables.sleepable.clone(),
         },
         kfuncs: out.kfuncs,
         sets: out.sets,

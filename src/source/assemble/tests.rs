@@ -9,6 +9,7 @@ fn tables() -> Tables {
         flags: flags::builtin(v),
         hooks: hooks::builtin(v),
         suffixes: suffixes::builtin(v),
+        sleepable: crate::kernel::progtypes::builtin_sleepable(v),
     }
 }
 

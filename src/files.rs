@@ -1,7 +1,9 @@
-//! Writing output files: atomically, so that a reader never sees half a
+//! Files the commands read and write besides kernel inputs and policies:
+//! catalog JSON files, and atomic writes so that a reader never sees half a
 //! file and a failed run leaves the previous file in place.
 
 use crate::error::{Error, Result};
+use crate::model::Catalog;
 use std::io::Write;
 use std::path::Path;
 
@@ -31,4 +33,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         return Err(Error::io(path, e));
     }
     Ok(())
+}
+
+/// Reads a catalog written by `kfuncdoc extract --format json`.
+pub fn read_catalog(path: &Path) -> Result<Catalog> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Catalog {
+        path: path.to_path_buf(),
+        line: e.line() as u32,
+        col: e.column() as u32,
+        message: e.to_string(),
+    })
+}
+
+/// Reads a text file.
+pub fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
 }

@@ -1,0 +1,262 @@
+//! One scenario per code: a small catalog and policy that must produce it,
+//! and a registry test that fails when a lint has no scenario.
+
+use super::*;
+use crate::diag::Level;
+use crate::merge::merge;
+use crate::model::{Catalog, Doc, DocParam, KernelInfo, Kfunc, Param, Subsystem};
+use crate::policy::parse;
+
+fn kf(name: &str) -> Kfunc {
+    Kfunc {
+        name: name.into(),
+        file: Some("kernel/bpf/helpers.c".into()),
+        line: Some(100),
+        sets: vec!["generic_btf_ids".into()],
+        prog_types: vec!["BPF_PROG_TYPE_TRACING".into()],
+        callable_from: vec!["BPF_PROG_TYPE_LSM".into(), "BPF_PROG_TYPE_TRACING".into()],
+        subsystem: Some(Subsystem {
+            name: "BPF".into(),
+            ..Subsystem::default()
+        }),
+        definition: Some(crate::model::Definition {
+            file: "kernel/bpf/helpers.c".into(),
+            line: 50,
+            ..Default::default()
+        }),
+        params: vec![Param {
+            name: "p".into(),
+            ty: "void *".into(),
+            annotation: None,
+        }],
+        doc: Some(Doc {
+            kernel_doc: true,
+            summary: Some("does things".into()),
+            params: vec![DocParam {
+                name: "p".into(),
+                text: "a pointer".into(),
+            }],
+            file: "kernel/bpf/helpers.c".into(),
+            line: 45,
+            ..Doc::default()
+        }),
+        ..Kfunc::default()
+    }
+}
+
+fn catalog(kfuncs: Vec<Kfunc>) -> Catalog {
+    let mut kfuncs = kfuncs;
+    kfuncs.sort_by(|a, b| a.name.cmp(&b.name));
+    Catalog {
+        kernel: KernelInfo {
+            version: Some("6.12.117".into()),
+            sleepable_prog_types: ["KPROBE", "LSM", "STRUCT_OPS", "SYSCALL", "TRACING"]
+                .map(|p| format!("BPF_PROG_TYPE_{p}"))
+                .to_vec(),
+        },
+        kfuncs,
+        ..Catalog::default()
+    }
+}
+
+fn run(c: &Catalog, policy: &str) -> Vec<Diagnostic> {
+    let policy = parse("p.yaml", policy).unwrap_or_else(|e| panic!("{e:?}"));
+    let (m, diags) = merge(c, &policy);
+    check(&m, &policy, diags)
+}
+
+fn codes(d: &[Diagnostic]) -> Vec<Code> {
+    d.iter().map(|d| d.code).collect()
+}
+
+const HEAD: &str = "schema: 1\nlints:\n  missing-decision: warn\n  missing-since: warn\n";
+
+/// Each code with a scenario that produces it. `check_clean` below shows
+/// the neighbouring correct cases stay quiet.
+fn scenarios() -> Vec<(Code, Catalog, String)> {
+    let one = || catalog(vec![kf("bpf_a")]);
+    let mut sleepy = kf("bpf_sleepy");
+    sleepy.flags = vec!["KF_SLEEPABLE".into()];
+    sleepy.prog_types = vec!["BPF_PROG_TYPE_XDP".into()];
+    sleepy.callable_from = vec!["BPF_PROG_TYPE_XDP".into()];
+    let mut test = kf("bpf_test");
+    test.test_only = true;
+    let mut nodoc = kf("bpf_nodoc");
+    nodoc.doc = None;
+    let mut baddoc = kf("bpf_baddoc");
+    baddoc.doc.as_mut().unwrap().params = vec![DocParam {
+        name: "q".into(),
+        text: "old name".into(),
+    }];
+    vec![
+        (
+            Code::UnknownKfunc,
+            one(),
+            format!("{HEAD}kfuncs:\n  bpf_typo: {{}}\n"),
+        ),
+        (Code::MissingDecision, one(), HEAD.to_string()),
+        (
+            Code::DeprecatedWithoutReplacement,
+            one(),
+            format!(
+                "{HEAD}kfuncs:\n  bpf_a:\n    stability: deprecated\n    deprecated_in: 6.13\n    removal_planned: 6.16\n"
+            ),
+        ),
+        (
+            Code::DeprecatedWithoutPlan,
+            one(),
+            format!(
+                "{HEAD}kfuncs:\n  bpf_a:\n    stability: deprecated\n    replacement: {{none: obsolete}}\n"
+            ),
+        ),
+        (
+            Code::RemovalTooSoon,
+            one(),
+            "schema: 1\nlifecycle:\n  min_deprecation_releases: 2\nkfuncs:\n  bpf_a:\n    stability: deprecated\n    deprecated_in: 6.19\n    removal_planned: 7.0\n    replacement: {none: x}\n".to_string(),
+        ),
+        (
+            Code::BadReplacement,
+            catalog(vec![kf("bpf_a"), kf("bpf_b")]),
+            format!(
+                "{HEAD}kfuncs:\n  bpf_a:\n    stability: deprecated\n    deprecated_in: 6.13\n    removal_planned: 6.16\n    replacement: bpf_b\n  bpf_b:\n    stability: deprecated\n    deprecated_in: 6.13\n    removal_planned: 6.16\n    replacement: bpf_c\n"
+            ),
+        ),
+        (
+            Code::InconsistentVersions,
+            one(),
+            format!("{HEAD}kfuncs:\n  bpf_a:\n    since: 6.14\n"),
+        ),
+        (
+            Code::StableTestOnly,
+            catalog(vec![test]),
+            format!("{HEAD}kfuncs:\n  bpf_test: {{stability: stable}}\n"),
+        ),
+        (
+            Code::StableWithoutDoc,
+            catalog(vec![nodoc]),
+            format!("{HEAD}kfuncs:\n  bpf_nodoc: {{stability: stable}}\n"),
+        ),
+        (
+            Code::DocParamsMismatch,
+            catalog(vec![baddoc]),
+            HEAD.to_string(),
+        ),
+        (
+            Code::SleepableUnreachable,
+            catalog(vec![sleepy]),
+            HEAD.to_string(),
+        ),
+        (
+            Code::RemovedStillPresent,
+            one(),
+            format!("{HEAD}kfuncs:\n  bpf_a:\n    stability: removed\n    removed_in: 6.12\n"),
+        ),
+        (
+            Code::RemovalOverdue,
+            one(),
+            format!(
+                "{HEAD}kfuncs:\n  bpf_a:\n    stability: deprecated\n    deprecated_in: 6.8\n    removal_planned: 6.11\n    replacement: {{none: x}}\n"
+            ),
+        ),
+        (
+            Code::RuleMatchesNothing,
+            one(),
+            format!("{HEAD}rules:\n  - match: {{name: \"nope_*\"}}\n    stability: stable\n"),
+        ),
+        (
+            Code::DeprecationUndocumented,
+            one(),
+            format!(
+                "{HEAD}kfuncs:\n  bpf_a:\n    stability: deprecated\n    deprecated_in: 6.10\n    removal_planned: 6.14\n    replacement: {{none: x}}\n"
+            ),
+        ),
+        (Code::MissingSince, one(), HEAD.to_string()),
+        (
+            Code::RuleConflict,
+            one(),
+            format!(
+                "{HEAD}rules:\n  - name: x\n    match: {{name: \"bpf*\"}}\n    stability: stable\n  - name: y\n    match: {{name: \"*f_a\"}}\n    stability: unstable\n"
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn every_scenario_produces_its_code() {
+    for (code, c, policy) in scenarios() {
+        let found = run(&c, &policy);
+        assert!(
+            codes(&found).contains(&code),
+            "{code}: not produced; got {found:#?}"
+        );
+        assert!(
+            found
+                .iter()
+                .filter(|d| d.code == code)
+                .all(|d| d.file.is_some() && d.line.is_some()),
+            "{code}: no position"
+        );
+    }
+}
+
+#[test]
+fn every_check_code_has_a_scenario() {
+    let covered: Vec<Code> = scenarios().into_iter().map(|(c, _, _)| c).collect();
+    for code in LINTS
+        .iter()
+        .map(|l| l.code)
+        .chain(MERGE_CODES.iter().copied())
+    {
+        assert!(
+            covered.contains(&code),
+            "{code} has no scenario in check/tests.rs"
+        );
+    }
+}
+
+#[test]
+fn a_complete_sound_policy_is_clean() {
+    let mut dep = kf("bpf_old");
+    dep.doc.as_mut().unwrap().body =
+        Some("Deprecated: use bpf_new() instead; removal in 6.16.".into());
+    let c = catalog(vec![kf("bpf_new"), dep, kf("bpf_a")]);
+    let policy = "schema: 1\nlifecycle:\n  min_deprecation_releases: 2\nlints:\n  missing-decision: deny\n  missing-since: deny\n\
+        rules:\n  - match: {name: \"bpf_*\"}\n    owner: BPF maintainers\n\
+        kfuncs:\n  bpf_a: {stability: stable, since: 6.2}\n  bpf_new: {stability: unstable, since: 6.11}\n\
+        \x20 bpf_old:\n    stability: deprecated\n    since: 6.2\n    deprecated_in: 6.12\n    removal_planned: 6.14\n    replacement: bpf_new\n\
+        \x20 bpf_gone:\n    stability: removed\n    since: 6.1\n    deprecated_in: 6.2\n    removed_in: 6.4\n    replacement: {none: no longer needed}\n\
+        \x20 bpf_future: {stability: experimental, since: 6.14}\n";
+    let found = run(&c, policy);
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn levels_come_from_the_policy() {
+    let c = catalog(vec![kf("bpf_a")]);
+    let found = run(&c, "schema: 1\nlints:\n  missing-decision: deny\n");
+    let d = found
+        .iter()
+        .find(|d| d.code == Code::MissingDecision)
+        .unwrap();
+    assert_eq!(d.level, Level::Deny);
+    assert!(crate::diag::any_denied(&found));
+    // Allowed by default: not reported.
+    assert!(!codes(&run(&c, "schema: 1\n")).contains(&Code::MissingDecision));
+    // Extraction findings are re-levelled too.
+    let policy = parse("p.yaml", "schema: 1\nlints:\n  unknown-flag: deny\n").unwrap();
+    let (m, _) = merge(&c, &policy);
+    let earlier = vec![Diagnostic::global(Code::UnknownFlag, "x")];
+    assert_eq!(check(&m, &policy, earlier)[0].level, Level::Deny);
+}
+
+#[test]
+fn removal_windows_count_releases_across_majors() {
+    let c = catalog(vec![kf("bpf_a")]);
+    let p = |dep: &str, rem: &str| {
+        format!(
+            "schema: 1\nlifecycle:\n  min_deprecation_releases: 2\nkfuncs:\n  bpf_a:\n    stability: deprecated\n    deprecated_in: {dep}\n    removal_planned: {rem}\n    replacement: {{none: x}}\n"
+        )
+    };
+    assert!(codes(&run(&c, &p("6.19", "7.0"))).contains(&Code::RemovalTooSoon));
+    assert!(!codes(&run(&c, &p("6.19", "7.1"))).contains(&Code::RemovalTooSoon));
+}

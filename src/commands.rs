@@ -1,0 +1,195 @@
+//! The subcommands: each reads its inputs through the edge modules, runs
+//! the pure stages, and writes its result to the sink it is given.
+
+use crate::cli::{CheckArgs, ExplainArgs, ExtractArgs, FactsArgs, Format, SyncArgs};
+use crate::diag::{self, Code, Diagnostic, Level};
+use crate::error::{Error, Result};
+use crate::model::Catalog;
+use crate::policy::{self, Policy};
+use crate::{Outcome, check, files, merge, report, source};
+use std::io::Write;
+use std::path::Path;
+
+/// The policy shipped with kfuncdoc, embedded so that `check` works
+/// anywhere.
+pub const SHIPPED_POLICY: &str = include_str!("../policy/linux.yaml");
+/// The name the shipped policy is reported under.
+pub const SHIPPED_POLICY_NAME: &str = "policy/linux.yaml";
+
+fn emit(out: &mut dyn Write, text: &str) -> Result<()> {
+    out.write_all(text.as_bytes()).map_err(Error::Output)
+}
+
+fn outcome(diags: &[Diagnostic]) -> Outcome {
+    if diag::any_denied(diags) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}
+
+/// The facts a command works on.
+fn facts(args: &FactsArgs) -> Result<Catalog> {
+    match (&args.source, &args.catalog) {
+        (Some(tree), _) => source::extract(tree),
+        (None, Some(file)) => files::read_catalog(file),
+        (None, None) => Err(Error::Usage(
+            "give the facts with --source TREE or --catalog FILE",
+        )),
+    }
+}
+
+/// The policy at `path`, or the shipped one.
+pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
+    match path {
+        Some(p) => policy::load(p),
+        None => policy::parse(SHIPPED_POLICY_NAME, SHIPPED_POLICY)
+            .map_err(|problems| Error::Policy { problems }),
+    }
+}
+
+/// `kfuncdoc extract`.
+pub fn extract(
+    args: &ExtractArgs,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    let catalog = source::extract(&args.source)?;
+    let text = match format {
+        Format::Json => report::json(&catalog),
+        Format::Human => report::catalog_table(&catalog),
+    };
+    match &args.output {
+        Some(path) => files::write_atomic(path, text.as_bytes())?,
+        None => emit(out, &text)?,
+    }
+    if format == Format::Human {
+        emit(err, &report::diagnostics(&catalog.diagnostics))?;
+    }
+    Ok(outcome(&catalog.diagnostics))
+}
+
+/// `kfuncdoc check`.
+pub fn check(args: &CheckArgs, format: Format, out: &mut dyn Write) -> Result<Outcome> {
+    let policy = load_policy(args.policy.as_deref())?;
+    if args.list {
+        emit(out, &report::code_list(&|c| policy.level(c), format))?;
+        return Ok(Outcome::Clean);
+    }
+    let catalog = facts(&args.facts)?;
+    let (merged, mut earlier) = merge::merge(&catalog, &policy);
+    earlier.extend(catalog.diagnostics.iter().cloned());
+    let found = check::check(&merged, &policy, earlier);
+    let text = match format {
+        Format::Json => report::json(&report::CheckReport::new(&merged, &policy, &found)),
+        Format::Human => report::check_text(&merged, &policy, &found),
+    };
+    emit(out, &text)?;
+    Ok(outcome(&found))
+}
+
+/// Which file of the policy at `path` gets new entries.
+fn sync_target(path: &Path, into: Option<&Path>, policy: &Policy) -> Result<std::path::PathBuf> {
+    if let Some(f) = into {
+        return Ok(f.to_path_buf());
+    }
+    let candidates = policy::files(path)?;
+    // The file that already holds the most entries.
+    let count = |f: &Path| {
+        let name = f.to_string_lossy();
+        policy
+            .kfuncs
+            .values()
+            .filter(|e| e.loc.file == name)
+            .count()
+    };
+    candidates
+        .iter()
+        .max_by_key(|f| (count(f), std::cmp::Reverse((*f).clone())))
+        .cloned()
+        .ok_or(Error::Usage("the policy has no file to add entries to"))
+}
+
+/// `kfuncdoc policy sync`.
+pub fn sync(args: &SyncArgs, format: Format, out: &mut dyn Write) -> Result<Outcome> {
+    let policy = policy::load(&args.policy)?;
+    let catalog = facts(&args.facts)?;
+    let target = sync_target(&args.policy, args.into.as_deref(), &policy)?;
+    let kernel = catalog
+        .kernel
+        .version
+        .clone()
+        .unwrap_or_else(|| "the kernel".into());
+    let skeletons: Vec<policy::sync::Skeleton> = catalog
+        .kfuncs
+        .iter()
+        .filter(|k| !policy.kfuncs.contains_key(&k.name))
+        .map(|k| {
+            let at = match (&k.file, k.line) {
+                (Some(f), Some(l)) => format!("{f}:{l}"),
+                _ => "built kernel".into(),
+            };
+            policy::sync::Skeleton {
+                name: k.name.clone(),
+                comment: format!("{at} in {kernel}; added by kfuncdoc policy sync"),
+            }
+        })
+        .collect();
+    let text = files::read_text(&target)?;
+    let new = policy::sync::append(&text, &skeletons).map_err(|message| Error::Policy {
+        problems: vec![policy::Problem {
+            loc: crate::loc::Loc::new(target.to_string_lossy(), 1, 1),
+            message,
+        }],
+    })?;
+    // The result must still be a valid policy: never write one `check`
+    // would refuse.
+    if let Err(problems) = policy::parse(&target.to_string_lossy(), &new) {
+        return Err(Error::Policy { problems });
+    }
+    if !args.dry_run && new != text {
+        files::write_atomic(&target, new.as_bytes())?;
+    }
+    let names: Vec<&str> = skeletons.iter().map(|s| s.name.as_str()).collect();
+    let report = match format {
+        Format::Json => report::json(&serde_json::json!({
+            "file": target.to_string_lossy(),
+            "added": names,
+            "dry_run": args.dry_run,
+        })),
+        Format::Human => {
+            let verb = if args.dry_run { "would add" } else { "added" };
+            let mut s = format!(
+                "{verb} {} entr{} to {}\n",
+                names.len(),
+                if names.len() == 1 { "y" } else { "ies" },
+                target.display()
+            );
+            for n in &names {
+                s.push_str(&format!("  {n}\n"));
+            }
+            s
+        }
+    };
+    emit(out, &report)?;
+    Ok(if args.dry_run && !names.is_empty() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// `kfuncdoc explain`.
+pub fn explain(args: &ExplainArgs, format: Format, out: &mut dyn Write) -> Result<Outcome> {
+    let Some(name) = args.code.as_deref() else {
+        emit(out, &report::code_list(&|c| c.default_level(), format))?;
+        return Ok(Outcome::Clean);
+    };
+    let code = Code::from_name(name).ok_or(Error::UnknownCode(name.to_string()))?;
+    emit(out, &report::explanation(code, format))?;
+    Ok(Outcome::Clean)
+}
+
+/// A level for every code, for listings.
+pub type Levels<'a> = &'a dyn Fn(Code) -> Level;
