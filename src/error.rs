@@ -37,6 +37,10 @@ pub enum Error {
         /// Every problem, with its position.
         problems: Vec<crate::policy::Problem>,
     },
+    /// A BTF input (raw BTF, vmlinux, module, bzImage) that cannot be read;
+    /// the message names the file, the byte offset and the type id.
+    #[error(transparent)]
+    Btf(#[from] crate::btf::BtfError),
     /// A catalog JSON file that does not parse.
     #[error("{}:{line}:{col}: error: not a kfuncdoc catalog: {message}", path.display())]
     Catalog {

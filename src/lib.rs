@@ -4,16 +4,18 @@
 //!
 //! 1. [`source`] reads a kernel tree: sets, registrations, definitions,
 //!    kernel-doc, MAINTAINERS → a [`model::Catalog`];
-//! 2. `btf` reads built kernels (raw BTF, vmlinux, modules) → the same model;
+//! 2. [`btf`] reads built kernels (raw BTF, vmlinux, modules, bzImage) →
+//!    kfuncs with their exact prototypes and, where the ELF has them, flags;
 //! 3. [`policy`] loads the curated stability decisions (YAML);
 //! 4. [`merge`] joins facts and decisions, [`check`] lints them;
 //! 5. `render` writes reStructuredText, Markdown and JSON through templates.
 //!
 //! Findings travel as [`diag::Diagnostic`]s; an [`Error`] means a command
-//! could not run. Only the edge modules ([`source`], [`policy`],
+//! could not run. Only the edge modules ([`source`], [`btf`], [`policy`],
 //! [`files`]) and `src/main.rs` do I/O; [`commands`] wires the stages
 //! together for each subcommand.
 
+pub mod btf;
 pub mod check;
 pub mod cli;
 pub mod commands;
