@@ -24,8 +24,9 @@ fn main() -> ExitCode {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
-            let e = anyhow::Error::new(e);
-            let _ = writeln!(err, "kfuncdoc: error: {e:#}");
+            // Every error's message is whole (it names its file and
+            // cause), so the source chain is not printed again.
+            let _ = writeln!(err, "kfuncdoc: error: {e}");
             ExitCode::from(EXIT_FAILURE)
         }
     }
