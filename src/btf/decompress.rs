@@ -109,23 +109,22 @@ pub fn decompress_capped(
             }
         }
         Compression::Xz => {
-            let mut input = std::io::BufReader::new(data);
-            if let Err(e) = lzma_rs::xz_decompress(&mut input, &mut w) {
-                return Err(if hit_limit(&w) {
-                    too_large
-                } else {
-                    corrupt(Box::new(e))
-                });
+            let r = lzma_rust2::XzReader::new(data, true);
+            r.take(limit + 1)
+                .read_to_end(&mut w.out)
+                .map_err(|e| corrupt(Box::new(e)))?;
+            if w.out.len() as u64 > limit {
+                return Err(too_large);
             }
         }
         Compression::Lzma => {
-            let mut input = std::io::BufReader::new(data);
-            if let Err(e) = lzma_rs::lzma_decompress(&mut input, &mut w) {
-                return Err(if hit_limit(&w) {
-                    too_large
-                } else {
-                    corrupt(Box::new(e))
-                });
+            let r = lzma_rust2::LzmaReader::new_mem_limit(data, u32::MAX, None)
+                .map_err(|e| corrupt(Box::new(e)))?;
+            r.take(limit + 1)
+                .read_to_end(&mut w.out)
+                .map_err(|e| corrupt(Box::new(e)))?;
+            if w.out.len() as u64 > limit {
+                return Err(too_large);
             }
         }
         Compression::Gzip => {

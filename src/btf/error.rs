@@ -285,6 +285,16 @@ impl BtfError {
         }
     }
 
+    /// The message without the leading file name, for a report that names
+    /// the file itself.
+    pub fn message_in_file(&self) -> String {
+        match self {
+            BtfError::File { source, .. } => source.to_string(),
+            BtfError::Io { source, .. } => source.to_string(),
+            e => e.to_string(),
+        }
+    }
+
     /// The innermost error, past any file or section wrapper.
     pub fn root(&self) -> &BtfError {
         match self {

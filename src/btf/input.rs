@@ -296,10 +296,13 @@ pub struct ModuleScan {
 /// content like any input. Modules are read one at a time, in path order.
 /// Only an unreadable `dir` itself is an error.
 pub fn scan_modules(dir: &Path, base: &Arc<Btf>) -> Result<ModuleScan> {
-    let mut files = Vec::new();
-    collect(dir, &mut files, true)?;
-    files.sort();
     let mut scan = ModuleScan::default();
+    let mut files = Vec::new();
+    if let Err(e) = std::fs::read_dir(dir) {
+        return Err(BtfError::io(dir, e));
+    }
+    collect(dir, &mut files, &mut scan.problems);
+    files.sort();
     for path in files {
         scan.scanned += 1;
         match module_kfuncs(&path, base) {
@@ -308,20 +311,38 @@ pub fn scan_modules(dir: &Path, base: &Arc<Btf>) -> Result<ModuleScan> {
             Err(error) => scan.problems.push(ModuleProblem { path, error }),
         }
     }
+    scan.problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(scan)
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>, top: bool) -> Result<()> {
+/// The `.ko*` files under `dir`; a directory that cannot be listed is a
+/// problem (its modules would silently be missing otherwise).
+fn collect(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<ModuleProblem>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) if top => return Err(BtfError::io(dir, e)),
-        Err(_) => return Ok(()),
+        Err(e) => {
+            problems.push(ModuleProblem {
+                path: dir.to_path_buf(),
+                error: BtfError::io(dir, e),
+            });
+            return;
+        }
     };
-    for entry in entries.flatten() {
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(ModuleProblem {
+                    path: dir.to_path_buf(),
+                    error: BtfError::io(dir, e),
+                });
+                continue;
+            }
+        };
         let path = entry.path();
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
-            collect(&path, out, false)?;
+            collect(&path, out, problems);
         } else if ft.is_file()
             && path
                 .file_name()
@@ -331,7 +352,6 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, top: bool) -> Result<()> {
             out.push(path);
         }
     }
-    Ok(())
 }
 
 /// One module's kfunc report, or `None` when it has no kfunc set. Modules

@@ -51,6 +51,9 @@ pub struct BtfParam {
     pub name: String,
     /// Its type id (0 for a trailing `...`).
     pub type_id: u32,
+    /// Its type as a C abstract declarator (`struct task_struct *`), `...`
+    /// for a trailing ellipsis.
+    pub ty: String,
 }
 
 /// One appearance of a kfunc in a set.
@@ -178,6 +181,7 @@ pub fn identify(img: &Image) -> Result<KfuncReport> {
     }
 
     let prototypes = prototypes(btf, &order)?;
+    let mut printer = Printer::new(btf);
     let mut kfuncs = Vec::with_capacity(order.len());
     for (&id, prototype) in order.iter().zip(prototypes) {
         let func = btf.get(id)?;
@@ -188,6 +192,10 @@ pub fn identify(img: &Image) -> Result<KfuncReport> {
                 Ok(BtfParam {
                     name: p.name()?.to_string(),
                     type_id: p.type_id,
+                    ty: match p.type_id {
+                        0 => "...".to_string(),
+                        t => printer.declaration(t, "")?,
+                    },
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -54,6 +54,6 @@ mod tests;
 #[cfg(test)]
 mod tests_cdecl;
 #[cfg(test)]
-mod tests_inputs;
+pub(crate) mod tests_inputs;
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;

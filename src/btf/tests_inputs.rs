@@ -11,19 +11,19 @@ use super::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const IDS_ADDR: u64 = 0xffff_ffff_8200_0000;
+pub(crate) const IDS_ADDR: u64 = 0xffff_ffff_8200_0000;
 const KF_ACQUIRE_RCU_RET_NULL: u32 = 0x85;
 
-struct Fixture {
-    btf: B,
+pub(crate) struct Fixture {
+    pub(crate) btf: B,
     /// kfunc ids: tagged `bpf_a`, untagged `__bpf_trap`, tagged fastcall `bpf_fc`.
-    a: u32,
-    trap: u32,
-    fc: u32,
-    other: u32,
+    pub(crate) a: u32,
+    pub(crate) trap: u32,
+    pub(crate) fc: u32,
+    pub(crate) other: u32,
 }
 
-fn vmlinux_btf(big: bool) -> Fixture {
+pub(crate) fn vmlinux_btf(big: bool) -> Fixture {
     let mut b = B::new();
     b.big = big;
     let int = b.int("int", 4, 1);
@@ -46,9 +46,9 @@ fn vmlinux_btf(big: bool) -> Fixture {
 /// `.BTF_ids`: a BTF_ID_LIST, a BTF_SET, the kfunc set8 (sorted, with an
 /// unresolved entry) and a set8 without the kfuncs bit (an fmod_ret list).
 /// `(name, section, value, size)`, as `Elf::symbols` takes them.
-type Symbols = Vec<(String, &'static str, u64, u64)>;
+pub(crate) type Symbols = Vec<(String, &'static str, u64, u64)>;
 
-fn btf_ids(f: &Fixture, big: bool) -> (Vec<u8>, Symbols) {
+pub(crate) fn btf_ids(f: &Fixture, big: bool) -> (Vec<u8>, Symbols) {
     let w = |v: u32| {
         if big {
             v.to_be_bytes()
@@ -86,19 +86,41 @@ fn btf_ids(f: &Fixture, big: bool) -> (Vec<u8>, Symbols) {
 }
 
 fn vmlinux_elf(big: bool, stripped: bool, compress: bool) -> Vec<u8> {
+    vmlinux_elf_of(big, stripped, compress, "6.12.3-test")
+}
+
+/// A vmlinux ELF of [`vmlinux_btf`] and [`btf_ids`] whose banner says
+/// `release`; its kfuncs are `__bpf_trap`, `bpf_a` (flags
+/// `KF_ACQUIRE | KF_RCU | KF_RET_NULL`) and `bpf_fc`, and its fmod_ret set
+/// `fmodret_ids` lists `bpf_a` and `not_a_kfunc`.
+pub(crate) fn vmlinux_elf_of(big: bool, stripped: bool, compress: bool, release: &str) -> Vec<u8> {
     let f = vmlinux_btf(big);
     let (ids, symbols) = btf_ids(&f, big);
+    let symbols = if stripped { Vec::new() } else { symbols };
+    vmlinux_elf_with(&f.btf, release, ids, symbols, compress)
+}
+
+/// A vmlinux ELF (byte order of `btf`) with this `.BTF`, a banner saying
+/// `release`, `.BTF_ids` holding `ids` at [`IDS_ADDR`], and `symbols`
+/// (none: stripped).
+pub(crate) fn vmlinux_elf_with(
+    btf: &B,
+    release: &str,
+    ids: Vec<u8>,
+    symbols: Symbols,
+    compress: bool,
+) -> Vec<u8> {
     let mut elf = Elf::new(false);
-    elf.big = big;
+    elf.big = btf.big;
     elf.sections.push(Section {
         name: ".rodata",
-        data: b"x\0Linux version %s\0Linux version 6.12.3-test (gcc) #1\n\0".to_vec(),
+        data: format!("x\0Linux version %s\0Linux version {release} (gcc) #1\n\0").into_bytes(),
         addr: 0,
         compress: false,
     });
     elf.sections.push(Section {
         name: ".BTF",
-        data: f.btf.build(),
+        data: btf.build(),
         addr: 0,
         compress,
     });
@@ -108,9 +130,7 @@ fn vmlinux_elf(big: bool, stripped: bool, compress: bool) -> Vec<u8> {
         addr: IDS_ADDR,
         compress: false,
     });
-    if !stripped {
-        elf.symbols = symbols;
-    }
+    elf.symbols = symbols;
     elf.build()
 }
 
@@ -234,7 +254,9 @@ fn structural_scan_prefers_confident_sets() {
     }
 }
 
-fn module_elf(base: &B, name: &str, distilled: Option<&B>) -> (Vec<u8>, u32) {
+/// A module `name` with one kfunc, `mod_kfunc` (flags 0x11), split on
+/// `base` (or on a distilled base).
+pub(crate) fn module_elf(base: &B, name: &str, distilled: Option<&B>) -> (Vec<u8>, u32) {
     let on = distilled.unwrap_or(base);
     let mut m = B::split(on);
     let int = 1;
@@ -263,11 +285,7 @@ fn modules_plain_compressed_and_distilled() {
     let compressed = [
         ko.clone(),
         ruzstd::encoding::compress_to_vec(&ko[..], ruzstd::encoding::CompressionLevel::Fastest),
-        {
-            let mut out = Vec::new();
-            lzma_rs::xz_compress(&mut &ko[..], &mut out).unwrap();
-            out
-        },
+        { xz(&ko) },
         {
             use std::io::Write;
             let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -338,16 +356,8 @@ fn bzimage(payload: &[u8], format: Compression, version: u16) -> Vec<u8> {
         Compression::Zstd => {
             ruzstd::encoding::compress_to_vec(payload, ruzstd::encoding::CompressionLevel::Fastest)
         }
-        Compression::Xz => {
-            let mut out = Vec::new();
-            lzma_rs::xz_compress(&mut &payload[..], &mut out).unwrap();
-            out
-        }
-        Compression::Lzma => {
-            let mut out = Vec::new();
-            lzma_rs::lzma_compress(&mut &payload[..], &mut out).unwrap();
-            out
-        }
+        Compression::Xz => xz(payload),
+        Compression::Lzma => lzma(payload),
         Compression::Gzip => {
             use std::io::Write;
             let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -498,9 +508,7 @@ fn modules_walk_reports_problems_per_module() {
     let dir = temp("walk");
     std::fs::create_dir_all(dir.join("net/x")).unwrap();
     let (ko, _) = module_elf(&base, "good", None);
-    let mut xz = Vec::new();
-    lzma_rs::xz_compress(&mut &ko[..], &mut xz).unwrap();
-    std::fs::write(dir.join("net/x/good.ko.xz"), xz).unwrap();
+    std::fs::write(dir.join("net/x/good.ko.xz"), xz(&ko)).unwrap();
     std::fs::write(dir.join("net/bad.ko"), b"\x7fELF garbage").unwrap();
     let plain = Elf::new(true)
         .section(".modinfo", b"name=plain\0".to_vec())
@@ -562,4 +570,22 @@ fn corrupted_elf_files_never_panic() {
             }
         }
     }
+}
+
+pub(crate) fn xz(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(6)).unwrap();
+    w.write_all(data).unwrap();
+    w.finish().unwrap()
+}
+
+/// The "lzma alone" format of `lzma -9` (with its size in the header).
+fn lzma(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let opts = lzma_rust2::LzmaOptions::with_preset(6);
+    let mut w =
+        lzma_rust2::LzmaWriter::new_use_header(Vec::new(), &opts, Some(data.len() as u64)).unwrap();
+    w.write_all(data).unwrap();
+    w.finish().unwrap()
 }
