@@ -31,15 +31,20 @@ pub enum Format {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Extract every kfunc of a kernel source tree.
+    /// Extract every kfunc of a kernel source tree and/or a built kernel.
     ///
-    /// Finds every BTF_KFUNCS/BTF_SET8 set that is registered with
+    /// From source: every BTF_KFUNCS/BTF_SET8 set registered with
     /// register_btf_kfunc_id_set(), and for each kfunc its flags, program
-    /// types, definition, kernel-doc and MAINTAINERS subsystem.
+    /// types, definition, kernel-doc and MAINTAINERS subsystem. From a built
+    /// kernel: the kfuncs it has, their exact prototypes and, where
+    /// .BTF_ids has them, their flags. Both together: which source kfuncs
+    /// are built, and where the two disagree. With no input at all, the
+    /// running kernel's /sys/kernel/btf/vmlinux.
     Extract(ExtractArgs),
     /// Check a kernel's kfuncs against a stability policy.
     ///
-    /// Merges the facts (a source tree or a catalog file) with the policy and
+    /// Merges the facts (a source tree, a built kernel, both, or a catalog
+    /// file; by default the running kernel's BTF) with the policy and
     /// reports every finding as `file:line:col: level[code]: message`. Exits
     /// with 1 when a finding is at deny level.
     Check(CheckArgs),
@@ -50,14 +55,28 @@ pub enum Command {
     Explain(ExplainArgs),
 }
 
-/// Where the facts come from.
-#[derive(Debug, Args, Clone)]
+/// Where the facts come from. With none of these, the running kernel's
+/// `/sys/kernel/btf/vmlinux`.
+#[derive(Debug, Args, Clone, Default)]
 pub struct FactsArgs {
-    /// Read the facts from a kernel source tree.
-    #[arg(long, value_name = "TREE", conflicts_with = "catalog")]
+    /// A kernel source tree (the directory with the top-level Makefile).
+    #[arg(long, value_name = "TREE")]
     pub source: Option<PathBuf>,
-    /// Read the facts from a catalog written by `extract --format json`.
+    /// A built kernel: raw BTF (/sys/kernel/btf/vmlinux), a vmlinux ELF
+    /// (stripped or not), a bzImage (/boot/vmlinuz-*) or a module (.ko,
+    /// .ko.xz, .ko.zst, .ko.gz). Detected by content.
     #[arg(long, value_name = "FILE")]
+    pub btf: Option<PathBuf>,
+    /// The vmlinux a module's split BTF is based on, when --btf is a module
+    /// or --modules is given without a vmlinux.
+    #[arg(long, value_name = "VMLINUX")]
+    pub btf_base: Option<PathBuf>,
+    /// Modules to read on the vmlinux's BTF: files, or directories walked
+    /// for .ko* files (lib/modules/RELEASE/kernel). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub modules: Vec<PathBuf>,
+    /// A catalog written by `extract --format json`, instead of kernel inputs.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["source", "btf", "btf_base", "modules"])]
     pub catalog: Option<PathBuf>,
 }
 
@@ -107,9 +126,9 @@ pub struct SyncArgs {
 /// `kfuncdoc extract`.
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// Kernel source tree to read (a directory with the top-level Makefile).
-    #[arg(long, value_name = "TREE")]
-    pub source: PathBuf,
+    /// Where the facts come from.
+    #[command(flatten)]
+    pub facts: FactsArgs,
     /// Write the output to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

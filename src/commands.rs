@@ -6,7 +6,7 @@ use crate::diag::{self, Code, Diagnostic, Level};
 use crate::error::{Error, Result};
 use crate::model::Catalog;
 use crate::policy::{self, Policy};
-use crate::{Outcome, check, files, merge, report, source};
+use crate::{Outcome, built, check, files, merge, report, source};
 use std::io::Write;
 use std::path::Path;
 
@@ -28,14 +28,48 @@ fn outcome(diags: &[Diagnostic]) -> Outcome {
     }
 }
 
-/// The facts a command works on.
-fn facts(args: &FactsArgs) -> Result<Catalog> {
-    match (&args.source, &args.catalog) {
-        (Some(tree), _) => source::extract(tree),
-        (None, Some(file)) => files::read_catalog(file),
-        (None, None) => Err(Error::Usage(
-            "give the facts with --source TREE or --catalog FILE",
-        )),
+pub use crate::built::RUNNING_KERNEL_BTF;
+
+/// The facts a command works on: a catalog file, or a source tree and/or a
+/// built kernel (read at the same time), by default the running kernel.
+pub fn facts(args: &FactsArgs) -> Result<Catalog> {
+    if let Some(file) = &args.catalog {
+        return files::read_catalog(file);
+    }
+    if args.btf_base.is_some() && args.btf.is_none() && args.modules.is_empty() {
+        return Err(Error::Usage(
+            "--btf-base is the base of a module: give --btf MODULE or --modules PATH",
+        ));
+    }
+    let default_btf = std::path::PathBuf::from(RUNNING_KERNEL_BTF);
+    let btf = match (&args.source, &args.btf, args.modules.is_empty()) {
+        (None, None, true) => Some(&default_btf),
+        (_, b, _) => b.as_ref(),
+    };
+    let wants_built = btf.is_some() || !args.modules.is_empty();
+    // A wrong tree fails before the (slower) built kernel is read.
+    if let Some(tree) = &args.source {
+        source::tree_version(tree)?;
+    }
+    let (source, built) = std::thread::scope(|s| {
+        let built = wants_built.then(|| {
+            s.spawn(|| {
+                built::read(
+                    btf.map(|p| p.as_path()),
+                    args.btf_base.as_deref(),
+                    &args.modules,
+                )
+            })
+        });
+        let source = args.source.as_deref().map(source::extract);
+        let built = built.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (source, built)
+    });
+    match (source.transpose()?, built.transpose()?) {
+        (Some(s), Some(b)) => Ok(built::combine(s, b)),
+        (Some(s), None) => Ok(s),
+        (None, Some(b)) => Ok(built::catalog(b)),
+        (None, None) => Err(Error::Usage("no input")),
     }
 }
 
@@ -55,7 +89,7 @@ pub fn extract(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
-    let catalog = source::extract(&args.source)?;
+    let catalog = facts(&args.facts)?;
     let text = match format {
         Format::Json => report::json(&catalog),
         Format::Human => report::catalog_table(&catalog),
@@ -126,9 +160,13 @@ pub fn sync(args: &SyncArgs, format: Format, out: &mut dyn Write) -> Result<Outc
         .iter()
         .filter(|k| !policy.kfuncs.contains_key(&k.name))
         .map(|k| {
-            let at = match (&k.file, k.line) {
-                (Some(f), Some(l)) => format!("{f}:{l}"),
-                _ => "built kernel".into(),
+            let at = match (&k.file, k.line, &k.btf) {
+                (Some(f), Some(l), _) => format!("{f}:{l}"),
+                (_, _, Some(b)) => match &b.module {
+                    Some(m) => format!("module {m}"),
+                    None => "vmlinux".into(),
+                },
+                _ => "the catalog".into(),
             };
             policy::sync::Skeleton {
                 name: k.name.clone(),

@@ -16,6 +16,7 @@
 //! together for each subcommand.
 
 pub mod btf;
+pub mod built;
 pub mod check;
 pub mod cli;
 pub mod commands;

@@ -50,6 +50,30 @@ pub struct KernelInfo {
     /// `can_be_sleepable()`, or kfuncdoc's table for its version), sorted.
     #[serde(default)]
     pub sleepable_prog_types: Vec<String>,
+    /// The inputs the facts come from, in the order they were read.
+    #[serde(default)]
+    pub inputs: Vec<InputInfo>,
+}
+
+impl KernelInfo {
+    /// Whether a source tree was read: the catalog then has every kfunc
+    /// of every configuration, not one build's.
+    pub fn has_source(&self) -> bool {
+        self.inputs.iter().any(|i| i.kind == "source")
+    }
+}
+
+/// One input of a catalog.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputInfo {
+    /// `source`, `raw-btf`, `vmlinux`, `bzimage` or `module`.
+    pub kind: String,
+    /// The file as given (none for a source tree: positions in the catalog
+    /// are relative to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The kernel release the input states.
+    pub release: Option<String>,
 }
 
 /// One kfunc.
@@ -93,11 +117,45 @@ pub struct Kfunc {
     /// `conditions` and `prog_types`.
     #[serde(default)]
     pub entries: Vec<SetEntry>,
+    /// Whether the built kernel read with `--btf`/`--modules` has it
+    /// (`false`: not built in that configuration); absent when no built
+    /// kernel was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub built: Option<bool>,
+    /// What the built kernel's BTF says about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub btf: Option<BtfFacts>,
     /// Program types that can call it once hook aliasing is applied
     /// (registering for TRACING also covers LSM, ...), sorted. Empty when
     /// `all_prog_types`.
     #[serde(default)]
     pub callable_from: Vec<String>,
+}
+
+/// A kfunc as a built kernel's BTF has it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BtfFacts {
+    /// Its FUNC type id.
+    pub id: u32,
+    /// The C declaration, exactly as bpftool 7.5 prints the kfunc's
+    /// extern (without `extern` and `__weak __ksym`).
+    pub prototype: String,
+    /// The module defining it; `None` for vmlinux.
+    pub module: Option<String>,
+    /// Has a `bpf_fastcall` decl tag.
+    pub fastcall: bool,
+    /// `KF_*` names from `.BTF_ids`; `None` when the input has no flags
+    /// (raw BTF).
+    pub flags: Option<Vec<String>>,
+    /// Their numeric value.
+    pub flags_value: Option<u32>,
+    /// Set names from `.BTF_ids` symbols (empty for stripped images).
+    pub sets: Vec<String>,
+    /// How it was found: `decl_tag`, `btf_ids_symbols`,
+    /// `btf_ids_structural:<confidence>`.
+    pub found_by: Vec<String>,
+    /// The input file that has it.
+    pub file: String,
 }
 
 /// One `BTF_ID_FLAGS(func, name, flags)` line inside a registered set.
@@ -134,6 +192,9 @@ pub struct KfuncSet {
     pub line: u32,
     /// Number of `BTF_ID_FLAGS(func, ...)` entries.
     pub entries: u32,
+    /// The functions its entries name, sorted.
+    #[serde(default)]
+    pub functions: Vec<String>,
     /// Registered with `register_btf_kfunc_id_set()` at least once.
     pub registered: bool,
     /// Passed to `register_btf_fmodret_id_set()` (an fmod_ret allow-list).

@@ -11,6 +11,10 @@ use std::fmt::Write;
 
 /// `KF_ACQUIRE|KF_RET_NULL` → `ACQUIRE|RET_NULL`, `-` for none.
 pub fn short_flags(k: &Kfunc) -> String {
+    // Only a built kernel's raw BTF: flags are unknown, not none.
+    if k.file.is_none() && k.btf.as_ref().is_some_and(|b| b.flags.is_none()) {
+        return "?".into();
+    }
     if k.flags.is_empty() {
         return "-".into();
     }
@@ -25,6 +29,10 @@ pub fn short_flags(k: &Kfunc) -> String {
 pub fn short_prog_types(k: &Kfunc) -> String {
     if k.all_prog_types {
         return "all".into();
+    }
+    // Program types come only from source registrations.
+    if k.file.is_none() {
+        return "?".into();
     }
     if k.prog_types.is_empty() {
         return "-".into();
@@ -44,8 +52,14 @@ fn notes(k: &Kfunc) -> String {
     if k.filtered {
         n.push("filtered".to_string());
     }
-    if k.definition.is_none() {
+    if k.definition.is_none() && k.file.is_some() {
         n.push("no definition".to_string());
+    }
+    if k.built == Some(false) {
+        n.push("not built".to_string());
+    }
+    if let Some(m) = k.btf.as_ref().and_then(|b| b.module.as_ref()) {
+        n.push(format!("module {m}"));
     }
     if !k.conditions.is_empty() {
         n.push(format!("if {}", k.conditions.join(" && ")));
@@ -59,8 +73,9 @@ pub fn catalog_table(c: &Catalog) -> String {
         .kfuncs
         .iter()
         .map(|k| {
-            let at = match (&k.file, k.line) {
-                (Some(f), Some(l)) => format!("{f}:{l}"),
+            let at = match (&k.file, k.line, &k.btf) {
+                (Some(f), Some(l), _) => format!("{f}:{l}"),
+                (_, _, Some(b)) => format!("BTF id {}", b.id),
                 _ => "-".into(),
             };
             [
@@ -82,14 +97,21 @@ pub fn catalog_table(c: &Catalog) -> String {
     let mut out = String::new();
     let registered = c.sets.iter().filter(|s| s.registered).count();
     let tests = c.kfuncs.iter().filter(|k| k.test_only).count();
-    let _ = writeln!(
+    let built = c.kfuncs.iter().filter(|k| k.built == Some(true)).count();
+    let inputs: Vec<&str> = c.kernel.inputs.iter().map(|i| i.kind.as_str()).collect();
+    let _ = write!(
         out,
-        "kernel {}: {} kfuncs ({} test-only) in {} registered sets",
+        "kernel {}: {} kfuncs",
         c.kernel.version.as_deref().unwrap_or("(unknown)"),
         c.kfuncs.len(),
-        tests,
-        registered
     );
+    if c.kernel.has_source() {
+        let _ = write!(out, " ({tests} test-only) in {registered} registered sets");
+    }
+    if inputs.iter().any(|k| *k != "source") {
+        let _ = write!(out, "; {built} in the built kernel");
+    }
+    let _ = writeln!(out, " [{}]", inputs.join(", "));
     let line = |out: &mut String, cells: [&str; 5]| {
         let mut s = String::new();
         for (i, cell) in cells.iter().enumerate() {

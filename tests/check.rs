@@ -173,7 +173,8 @@ fn bad_policies_exit_2_with_positions() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("/nonexistent.yaml"));
-    let out = kfuncdoc(&["check"]);
+    // --catalog and --source are two ways to say the same thing.
+    let out = kfuncdoc(&["check", "--catalog", "x.json", "--source", "y"]);
     assert_eq!(out.status.code(), Some(2));
 }
 

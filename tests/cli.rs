@@ -31,7 +31,13 @@ fn not_a_tree_exits_2() {
 
 #[test]
 fn usage_errors_exit_2() {
-    assert_eq!(kfuncdoc(&["extract"]).status.code(), Some(2));
+    assert_eq!(
+        kfuncdoc(&["extract", "--btf-base", "/nonexistent"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(kfuncdoc(&["extract", "--source"]).status.code(), Some(2));
     assert_eq!(kfuncdoc(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(
         kfuncdoc(&["--format", "yaml", "explain"]).status.code(),

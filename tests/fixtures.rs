@@ -323,8 +323,17 @@ fn every_code_has_a_case() {
         seen.extend(catalog(t).diagnostics.iter().map(|d| d.code));
     }
     seen.extend(symlinks_and_huge_files().diagnostics.iter().map(|d| d.code));
-    // UnlistedKfunc: src/source/assemble/tests.rs `findings`.
-    let unit_tested = [Code::UnlistedKfunc];
+    // UnlistedKfunc: src/source/assemble/tests.rs `findings`; the findings
+    // of reading a built kernel and joining it with source: src/built_tests.rs.
+    let unit_tested = [
+        Code::UnlistedKfunc,
+        Code::UnreadableModule,
+        Code::BtfIdsAnomaly,
+        Code::UncertainSet,
+        Code::VersionMismatch,
+        Code::BtfFlagsDiffer,
+        Code::BtfOnlyKfunc,
+    ];
     let root_reads_everything = seen.contains(&Code::UnreadableFile) || running_as_root();
     // The codes of `check` have their scenarios in src/check/tests.rs.
     let check_codes: Vec<Code> = kfuncdoc::check::LINTS

@@ -1,6 +1,9 @@
 //! kfuncdoc's integration tests: one binary, one module per area.
 //!
 //! - `book`: the book's pages that are generated from the code.
+//! - `built`: `extract` on built kernels: the running kernel's BTF against
+//!   bpftool 7.5, Debian's 6.12 bzImage and modules against the 6.12 source
+//!   and the image's config, and bad BTF inputs.
 //! - `check`: `kfuncdoc check` and `policy sync` on fixture trees and
 //!   policies (`tests/fixtures/policies`), and the shipped policy on the
 //!   real 6.12 tree.
@@ -27,6 +30,7 @@
 #![allow(clippy::unwrap_used, clippy::disallowed_macros)]
 
 mod book;
+mod built;
 mod check;
 mod cli;
 mod fixtures;

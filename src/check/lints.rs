@@ -17,13 +17,26 @@ fn kernel_name(cx: &Cx<'_>) -> String {
         .unwrap_or_else(|| "the checked kernel".into())
 }
 
-/// Where a kfunc is listed in the source, when known.
+/// Where a kfunc is listed in the source; for a kfunc only a built
+/// kernel has, the input file.
 fn fact_loc(k: &MergedKfunc) -> Loc {
-    Loc::new(
-        k.facts.file.clone().unwrap_or_default(),
-        k.facts.line.unwrap_or(0),
-        1,
-    )
+    match (&k.facts.file, k.facts.line, &k.facts.btf) {
+        (Some(f), Some(l), _) => Loc::new(f.clone(), l, 1),
+        (_, _, Some(b)) => Loc::new(b.file.clone(), 0, 0),
+        _ => Loc::new(String::new(), 0, 0),
+    }
+}
+
+/// A finding at a kfunc's fact position (a whole file when there is no
+/// line).
+fn at_fact(code: Code, k: &MergedKfunc, message: String) -> Diagnostic {
+    let loc = fact_loc(k);
+    let d = if loc.line == 0 {
+        Diagnostic::in_file(code, loc.file, message)
+    } else {
+        Diagnostic::at(code, &loc, message)
+    };
+    d.with_kfunc(&k.facts.name)
 }
 
 /// Where the kfunc's effective stability was decided, or where it is listed.
@@ -53,6 +66,11 @@ fn is_removed(e: &Entry) -> bool {
 }
 
 pub(super) fn unknown_kfunc(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
+    // A built kernel only has the kfuncs of its configuration (and of the
+    // modules read); only a source tree says a kfunc does not exist.
+    if !cx.merged.kernel.has_source() {
+        return;
+    }
     for e in &cx.merged.orphans {
         let removed = is_removed(e) || e.removed_in.as_ref().is_some_and(|r| reached(cx, r));
         // A policy may describe kfuncs of later kernels.
@@ -85,17 +103,14 @@ pub(super) fn missing_decision(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
             Source::Defaults { .. } => "the defaults".into(),
             _ => "the kernel's default".into(),
         };
-        out.push(
-            Diagnostic::at(
-                Code::MissingDecision,
-                &fact_loc(k),
-                format!(
-                    "`{}` has no policy entry stating its stability (it is `{}` by {how})",
-                    k.facts.name, k.policy.stability.value
-                ),
-            )
-            .with_kfunc(&k.facts.name),
-        );
+        out.push(at_fact(
+            Code::MissingDecision,
+            k,
+            format!(
+                "`{}` has no policy entry stating its stability (it is `{}` by {how})",
+                k.facts.name, k.policy.stability.value
+            ),
+        ));
     }
 }
 
@@ -355,12 +370,18 @@ pub(super) fn stable_test_only(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether the source was read for this kfunc (a built kernel alone has
+/// no comments).
+fn has_source(k: &MergedKfunc) -> bool {
+    k.facts.file.is_some()
+}
+
 pub(super) fn stable_without_doc(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
     for k in cx
         .merged
         .kfuncs
         .iter()
-        .filter(|k| k.policy.stability.value == Stability::Stable)
+        .filter(|k| k.policy.stability.value == Stability::Stable && has_source(k))
     {
         if k.facts.doc.as_ref().is_some_and(|d| d.kernel_doc) {
             continue;
@@ -463,18 +484,15 @@ pub(super) fn sleepable_unreachable(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|p| p.trim_start_matches("BPF_PROG_TYPE_"))
             .collect();
-        out.push(
-            Diagnostic::at(
-                Code::SleepableUnreachable,
-                &fact_loc(k),
-                format!(
-                    "`{}` is KF_SLEEPABLE but registered only for {}, which cannot be sleepable",
-                    f.name,
-                    short.join(", ")
-                ),
-            )
-            .with_kfunc(&f.name),
-        );
+        out.push(at_fact(
+            Code::SleepableUnreachable,
+            k,
+            format!(
+                "`{}` is KF_SLEEPABLE but registered only for {}, which cannot be sleepable",
+                f.name,
+                short.join(", ")
+            ),
+        ));
     }
 }
 
@@ -533,6 +551,10 @@ pub(super) fn removal_overdue(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 pub(super) fn rule_matches_nothing(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
+    // Rules on files and subsystems cannot match what only BTF describes.
+    if !cx.merged.kernel.has_source() {
+        return;
+    }
     for r in &cx.policy.rules {
         if !cx.merged.kfuncs.iter().any(|k| rule_matches(r, &k.facts)) {
             out.push(Diagnostic::at(
@@ -545,7 +567,7 @@ pub(super) fn rule_matches_nothing(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 pub(super) fn deprecation_undocumented(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
-    for k in &cx.merged.kfuncs {
+    for k in cx.merged.kfuncs.iter().filter(|k| has_source(k)) {
         let Some(dep) = &k.policy.deprecated_in else {
             continue;
         };
@@ -582,18 +604,12 @@ pub(super) fn deprecation_undocumented(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
 
 pub(super) fn missing_since(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
     for k in cx.merged.kfuncs.iter().filter(|k| k.policy.since.is_none()) {
-        let loc = cx
-            .policy
-            .kfuncs
-            .get(&k.facts.name)
-            .map_or_else(|| fact_loc(k), |e| e.loc.clone());
-        out.push(
-            Diagnostic::at(
-                Code::MissingSince,
-                &loc,
-                format!("`{}` has no `since` in the policy", k.facts.name),
-            )
-            .with_kfunc(&k.facts.name),
-        );
+        let message = format!("`{}` has no `since` in the policy", k.facts.name);
+        out.push(match cx.policy.kfuncs.get(&k.facts.name) {
+            Some(e) => {
+                Diagnostic::at(Code::MissingSince, &e.loc, message).with_kfunc(&k.facts.name)
+            }
+            None => at_fact(Code::MissingSince, k, message),
+        });
     }
 }

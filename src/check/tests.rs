@@ -53,6 +53,11 @@ fn catalog(kfuncs: Vec<Kfunc>) -> Catalog {
             sleepable_prog_types: ["KPROBE", "LSM", "STRUCT_OPS", "SYSCALL", "TRACING"]
                 .map(|p| format!("BPF_PROG_TYPE_{p}"))
                 .to_vec(),
+            inputs: vec![crate::model::InputInfo {
+                kind: "source".into(),
+                path: None,
+                release: None,
+            }],
         },
         kfuncs,
         ..Catalog::default()
@@ -259,4 +264,47 @@ fn removal_windows_count_releases_across_majors() {
     };
     assert!(codes(&run(&c, &p("6.19", "7.0"))).contains(&Code::RemovalTooSoon));
     assert!(!codes(&run(&c, &p("6.19", "7.1"))).contains(&Code::RemovalTooSoon));
+}
+
+/// A built kernel alone is one configuration without documentation: no
+/// kfunc is "unknown" because this build lacks it, no rule on files
+/// "matches nothing", and kfuncs only BTF describes are not blamed for
+/// missing kernel-doc.
+#[test]
+fn a_built_kernel_alone_is_not_held_to_the_source() {
+    let mut btf_only = kf("bpf_a");
+    btf_only.file = None;
+    btf_only.line = None;
+    btf_only.doc = None;
+    btf_only.definition = None;
+    btf_only.subsystem = None;
+    btf_only.built = Some(true);
+    let mut c = catalog(vec![btf_only]);
+    c.kernel.inputs = vec![crate::model::InputInfo {
+        kind: "raw-btf".into(),
+        path: Some("/sys/kernel/btf/vmlinux".into()),
+        release: None,
+    }];
+    let policy = format!(
+        "{HEAD}rules:\n  - match: {{file: \"net/**\"}}\n    stability: unstable\nkfuncs:\n  bpf_gone: {{}}\n  bpf_a:\n    stability: stable\n    since: 6.1\n"
+    );
+    let found = codes(&run(&c, &policy));
+    for code in [
+        Code::UnknownKfunc,
+        Code::RuleMatchesNothing,
+        Code::StableWithoutDoc,
+    ] {
+        assert!(!found.contains(&code), "{code}: {found:?}");
+    }
+    // The same facts from a source tree are held to all three.
+    c.kernel.inputs[0].kind = "source".into();
+    c.kfuncs[0].file = Some("kernel/bpf/helpers.c".into());
+    let found = codes(&run(&c, &policy));
+    for code in [
+        Code::UnknownKfunc,
+        Code::RuleMatchesNothing,
+        Code::StableWithoutDoc,
+    ] {
+        assert!(found.contains(&code), "{code}: {found:?}");
+    }
 }

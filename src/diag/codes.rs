@@ -232,6 +232,55 @@ table is used.";
 scripts/get_maintainer.pl does. A missing file leaves every kfunc without a \
 subsystem; an N: regex that does not compile is skipped.";
 
+    /// A module that could not be read among many.
+    UnreadableModule = "unreadable-module", Warn,
+        "a kernel module given with --modules could not be read",
+        "kfuncdoc reads every module of a --modules directory on the vmlinux base. A \
+module that is not a valid ELF, whose compression is corrupt, or whose split BTF \
+does not fit the base (built for another kernel) is reported with the byte offset \
+and type id where known, and the walk goes on; its kfuncs are missing.";
+
+    /// Oddities in `.BTF_ids`.
+    BtfIdsAnomaly = "btf-ids-anomaly", Warn,
+        "a .BTF_ids set is not laid out as resolve_btfids writes it",
+        "A set8's symbol size, its entry count and the BTF ids in it should agree: \
+resolve_btfids writes the count and sorts the entries by id. A disagreement means \
+the image was built by another tool or damaged; the entries that could be read \
+are kept.";
+
+    /// A structurally recovered set that may not be a kfunc set.
+    UncertainSet = "uncertain-set", Warn,
+        "a kfunc set recovered from a stripped image is not certain to be one",
+        "Stripped vmlinux images (Debian, Ubuntu, Fedora ship them) have no symbols \
+naming the kfunc sets in .BTF_ids, so kfuncdoc recovers them from their layout: a \
+count, header flags, then {id, flags} pairs sorted by id that name functions. On \
+6.9 and later the BTF_SET8_KFUNCS header bit makes this certain; without it (older \
+kernels), a set with a single entry or without the bit could be another kind of \
+list. Cross-check with --source, or read a vmlinux with symbols.";
+
+    /// The source tree and the built kernel are different releases.
+    VersionMismatch = "version-mismatch", Warn,
+        "the source tree and the built kernel are different releases",
+        "Facts from a source tree and a built kernel are only comparable when they \
+are the same release. With different releases, kfuncs that differ between them \
+show up as not built or as missing from the source, and flags may disagree.";
+
+    /// Flags in the source and in the built kernel disagree.
+    BtfFlagsDiffer = "btf-flags-differ", Warn,
+        "the flags of a kfunc in the source differ from those of the built kernel",
+        "The built kernel's .BTF_ids holds the flags the verifier uses. When they \
+differ from the source's BTF_ID_FLAGS entries, the image was built from another \
+tree or configuration (flags chosen under #ifdef), or a distribution patched the \
+kfunc. The built kernel is what programs run against.";
+
+    /// A kfunc in the built kernel that the source does not have.
+    BtfOnlyKfunc = "btf-only-kfunc", Warn,
+        "the built kernel has a kfunc that the source tree does not",
+        "Every kfunc of a built kernel comes from a BTF_ID_FLAGS entry of its source. \
+One missing from the source tree given means the image was built from another \
+tree (a newer release, out-of-tree modules, distribution patches), or that the \
+source scan could not see the entry (a finding says why).";
+
     /// A policy entry for a kfunc that the catalog does not have.
     UnknownKfunc = "unknown-kfunc", Deny,
         "the policy has an entry for a kfunc the kernel does not have",

@@ -233,6 +233,17 @@ pub fn assemble(
                     file: f.path.clone(),
                     line: s.line,
                     entries: (s.entries.len() + expanded.get(&(fi, si)).map_or(0, Vec::len)) as u32,
+                    functions: {
+                        let mut f: Vec<String> = s
+                            .entries
+                            .iter()
+                            .chain(expanded.get(&(fi, si)).into_iter().flatten())
+                            .map(|e| e.name.clone())
+                            .collect();
+                        f.sort();
+                        f.dedup();
+                        f
+                    },
                     test_only: is_test_code(&f.path),
                     ..KfuncSet::default()
                 },

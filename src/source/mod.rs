@@ -30,7 +30,7 @@ pub mod walk;
 use crate::diag::{self, Code, Diagnostic};
 use crate::error::{Error, Result};
 use crate::kernel::{KernelVersion, flags, hooks, progtypes, suffixes};
-use crate::model::{Catalog, KernelInfo};
+use crate::model::{Catalog, InputInfo, KernelInfo};
 use assemble::Tables;
 use maintainers::Maintainers;
 use scan::FileFacts;
@@ -152,8 +152,10 @@ fn load_maintainers(tree: &Path, diags: &mut Vec<Diagnostic>) -> Option<Maintain
     Some(m)
 }
 
-/// Extracts the catalog of the kernel source tree at `tree`.
-pub fn extract(tree: &Path) -> Result<Catalog> {
+/// The kernel version of the source tree `tree`, from its top-level
+/// Makefile; an error when `tree` is not a kernel source tree. Cheap, so
+/// callers can check a tree before starting slower work beside it.
+pub fn tree_version(tree: &Path) -> Result<(String, KernelVersion)> {
     let meta = std::fs::metadata(tree).map_err(|e| Error::io(tree, e))?;
     if !meta.is_dir() {
         return Err(Error::NotATree {
@@ -165,11 +167,15 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
         path: tree.to_path_buf(),
         what: "Makefile",
     })?;
-    let (version_text, version) =
-        makefile_version(&String::from_utf8_lossy(&makefile)).ok_or(Error::NotATree {
-            path: tree.to_path_buf(),
-            what: "VERSION in Makefile",
-        })?;
+    makefile_version(&String::from_utf8_lossy(&makefile)).ok_or(Error::NotATree {
+        path: tree.to_path_buf(),
+        what: "VERSION in Makefile",
+    })
+}
+
+/// Extracts the catalog of the kernel source tree at `tree`.
+pub fn extract(tree: &Path) -> Result<Catalog> {
+    let (version_text, version) = tree_version(tree)?;
 
     // The tables and MAINTAINERS are read on a thread of their own while
     // the walk runs.
@@ -265,8 +271,13 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
     diag::finish(&mut diags);
     Ok(Catalog {
         kernel: KernelInfo {
-            version: Some(version_text),
+            version: Some(version_text.clone()),
             sleepable_prog_types: tables.sleepable.clone(),
+            inputs: vec![InputInfo {
+                kind: "source".into(),
+                path: None,
+                release: Some(version_text),
+            }],
         },
         kfuncs: out.kfuncs,
         sets: out.sets,
