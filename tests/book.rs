@@ -39,7 +39,15 @@ fn help_matches_the_extract_page() {
     let help = crate::util::kfuncdoc(&["extract", "--help"]);
     let help = String::from_utf8_lossy(&help.stdout);
     let page = std::fs::read_to_string(root().join("book/src/reference/extract.md")).unwrap();
-    for flag in ["--source", "--output", "--format"] {
+    for flag in [
+        "--source",
+        "--btf",
+        "--btf-base",
+        "--modules",
+        "--catalog",
+        "--output",
+        "--format",
+    ] {
         assert!(help.contains(flag), "extract --help lacks {flag}");
         assert!(page.contains(flag), "the extract page lacks {flag}");
     }
