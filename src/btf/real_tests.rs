@@ -79,7 +79,16 @@ fn source_612() -> Option<PathBuf> {
 
 /// The `extern` lines of bpftool's kfunc block, decoration stripped.
 pub(super) fn bpftool_kfunc_decls(bpftool: &Path, btf_file: &Path) -> Vec<String> {
-    let out = Command::new(bpftool)
+    bpftool_kfunc_decls_on(bpftool, None, btf_file)
+}
+
+/// The same for split BTF on `base` (`bpftool -B BASE`).
+fn bpftool_kfunc_decls_on(bpftool: &Path, base: Option<&Path>, btf_file: &Path) -> Vec<String> {
+    let mut cmd = Command::new(bpftool);
+    if let Some(b) = base {
+        cmd.arg("-B").arg(b);
+    }
+    let out = cmd
         .args(["btf", "dump", "file"])
         .arg(btf_file)
         .args(["format", "c"])
@@ -342,6 +351,20 @@ fn debian_bzimage_sets_recovered_structurally() {
     assert_eq!(acquire.and_then(|k| k.flags), Some(0x85));
     let facts = source_facts(&tree);
     check_against_source(&facts, &report.kfuncs, "bzImage");
+    if let Some(bpftool) = bpftool() {
+        // bpftool prints externs only for tagged kfuncs: tag ours in a copy
+        // of the image's BTF, and every prototype must come out the same.
+        let mut by_id: Vec<&BtfKfunc> = report.kfuncs.iter().collect();
+        by_id.sort_by_key(|k| k.btf_id);
+        let ids: Vec<u32> = by_id.iter().map(|k| k.btf_id).collect();
+        let tmp = temp_dir("bzimage-bpftool");
+        let file = tmp.join("vmlinux.btf");
+        std::fs::write(&file, img.btf().raw_with_decl_tags("bpf_kfunc", &ids)).expect("writes");
+        let theirs = bpftool_kfunc_decls(&bpftool, &file);
+        let ours: Vec<&str> = by_id.iter().map(|k| k.prototype.as_str()).collect();
+        assert_eq!(ours, theirs, "bzImage prototypes differ from bpftool 7.5");
+        let _ = std::fs::remove_dir_all(tmp);
+    }
     note(&format!(
         "bzImage: {} kfuncs in {} kfunc sets ({} set8 blocks)",
         report.kfuncs.len(),
@@ -401,6 +424,10 @@ fn debian_modules_sets_and_flags() {
     );
 
     let facts = source_facts(&tree);
+    let bpftool = bpftool();
+    let tmp = temp_dir("modules-bpftool");
+    let base_file = tmp.join("vmlinux.btf");
+    std::fs::write(&base_file, base.raw_with_decl_tags("bpf_kfunc", &[])).expect("writes");
     let mut total = 0;
     for m in &scan.modules {
         assert_eq!(m.report.flags_source, FlagsSource::Symbols, "{}", m.module);
@@ -429,12 +456,36 @@ fn debian_modules_sets_and_flags() {
             "{}: structural recovery differs",
             m.module
         );
+
+        // Prototypes: bpftool -B vmlinux on the module's BTF, tagged.
+        if let Some(bpftool) = &bpftool {
+            let mut by_id: Vec<&BtfKfunc> = m.report.kfuncs.iter().collect();
+            by_id.sort_by_key(|k| k.btf_id);
+            let ids: Vec<u32> = by_id.iter().map(|k| k.btf_id).collect();
+            let file = tmp.join(format!("{}.btf", m.module));
+            std::fs::write(&file, img.btf().raw_with_decl_tags("bpf_kfunc", &ids)).expect("writes");
+            let theirs = bpftool_kfunc_decls_on(bpftool, Some(&base_file), &file);
+            let ours: Vec<&str> = by_id.iter().map(|k| k.prototype.as_str()).collect();
+            assert_eq!(
+                ours, theirs,
+                "{}: prototypes differ from bpftool 7.5",
+                m.module
+            );
+        }
     }
+    let _ = std::fs::remove_dir_all(&tmp);
     note(&format!(
         "modules: {} scanned, {} with kfunc sets, {total} kfuncs",
         scan.scanned,
         scan.modules.len()
     ));
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kfuncdoc-real-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("creates a temporary directory");
+    d
 }
 
 /// Prints timings; no assertions. See the module doc for how to run it.

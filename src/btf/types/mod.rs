@@ -392,6 +392,47 @@ impl Btf {
         }
         Ok(decl_tags)
     }
+
+    /// This blob's own types and strings as raw BTF, with a `DECL_TAG
+    /// tag` (`component_idx` -1) appended for each of `targets`: makes
+    /// bpftool print kfunc externs for an image whose pahole wrote no
+    /// `bpf_kfunc` tags. Split BTF stays split (its string offsets continue
+    /// the base's).
+    #[cfg(test)]
+    pub(crate) fn raw_with_decl_tags(&self, tag: &str, targets: &[u32]) -> Vec<u8> {
+        let w = |out: &mut Vec<u8>, v: u32| {
+            out.extend(match self.endian {
+                Endian::Little => v.to_le_bytes(),
+                Endian::Big => v.to_be_bytes(),
+            })
+        };
+        let mut types = self.data[self.types.clone()].to_vec();
+        let mut strs = self.data[self.strs.clone()].to_vec();
+        let name_off = self.str_first + strs.len() as u32;
+        if !targets.is_empty() {
+            // Only then: a split blob on this one counts on its length.
+            strs.extend(tag.as_bytes());
+            strs.push(0);
+        }
+        for &t in targets {
+            w(&mut types, name_off);
+            w(&mut types, (Kind::DeclTag as u32) << 24);
+            w(&mut types, t);
+            w(&mut types, u32::MAX); // component_idx -1
+        }
+        let mut out = Vec::new();
+        out.extend(match self.endian {
+            Endian::Little => 0xeb9fu16.to_le_bytes(),
+            Endian::Big => 0xeb9fu16.to_be_bytes(),
+        });
+        out.extend([1, 0]);
+        for v in [raw::HEADER_LEN, 0, types.len(), types.len(), strs.len()] {
+            w(&mut out, v as u32);
+        }
+        out.extend(types);
+        out.extend(strs);
+        out
+    }
 }
 
 /// Walks the type section once, recording where each record starts. A
