@@ -3,8 +3,9 @@
 //! Inputs are recognised by content: a compression magic at byte 0 (a
 //! `.ko.xz`, `.ko.zst`, `.ko.gz`), or an x86 boot sector with the `HdrS`
 //! signature (a bzImage, whose protected-mode payload is a compressed
-//! vmlinux ELF). File names are never consulted. Output is capped at
-//! [`MAX_OUTPUT`] so that a hostile stream cannot exhaust memory. This
+//! vmlinux ELF). File names are never consulted. Output is capped in
+//! proportion to the input ([`limit_for`]) so that a hostile stream cannot
+//! exhaust memory. This
 //! module does not know what the decompressed bytes are; `input.rs` does.
 //!
 //! The bzImage layout is the boot protocol's (`Documentation/arch/x86/boot.rst`):
@@ -23,6 +24,24 @@ use std::io::{Read, Write};
 /// The most bytes one input may decompress to. A distribution vmlinux is
 /// 60–70 MB, a debug one with DWARF under 1 GB.
 pub const MAX_OUTPUT: u64 = 2 << 30;
+
+/// How many times its own size a stream may grow. Debian 6.12's modules
+/// reach 109× (`lib/test_bpf.ko.xz`: 45 KB of xz, 4.9 MB of ELF, mostly
+/// zeroed test data).
+pub const MAX_RATIO: u64 = 256;
+
+/// What any stream may decompress to, however small: the output of a
+/// small module, not of a bomb.
+pub const MIN_LIMIT: u64 = 64 << 20;
+
+/// The output cap for a stream of `len` bytes: [`MAX_RATIO`] times its
+/// size, at least [`MIN_LIMIT`], at most [`MAX_OUTPUT`]. Memory stays
+/// bounded by the input's size.
+pub fn limit_for(len: usize) -> u64 {
+    (len as u64)
+        .saturating_mul(MAX_RATIO)
+        .clamp(MIN_LIMIT, MAX_OUTPUT)
+}
 
 /// The compression of a stream starting at byte 0 of `data`, by magic.
 pub fn detect(data: &[u8]) -> Option<Compression> {
@@ -67,7 +86,7 @@ pub fn decompress(
     offset: usize,
     size_hint: usize,
 ) -> Result<Vec<u8>> {
-    decompress_capped(data, format, offset, size_hint, MAX_OUTPUT)
+    decompress_capped(data, format, offset, size_hint, limit_for(data.len()))
 }
 
 /// [`decompress`] with an explicit output cap.

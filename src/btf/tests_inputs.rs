@@ -465,6 +465,29 @@ fn bzimages_with_every_compression() {
     assert!(matches!(e, BtfError::TooLarge { limit: 1000, .. }), "{e}");
 }
 
+/// A small stream that inflates far beyond its size (a bomb) stops at a
+/// cap proportional to the input, not at the absolute maximum.
+#[test]
+fn decompression_is_bounded_by_the_input_size() {
+    use std::io::Write;
+    assert_eq!(decompress::limit_for(10), decompress::MIN_LIMIT);
+    assert_eq!(decompress::limit_for(1 << 20), 256 << 20);
+    assert_eq!(decompress::limit_for(1 << 30), decompress::MAX_OUTPUT);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..80 {
+        gz.write_all(&zeros).unwrap();
+    }
+    let bomb = gz.finish().unwrap();
+    assert!(bomb.len() < 200 << 10, "{} bytes", bomb.len());
+    let e = decompress::decompress(&bomb, Compression::Gzip, 0, 0).unwrap_err();
+    assert!(
+        matches!(e, BtfError::TooLarge { limit, .. } if limit == decompress::MIN_LIMIT),
+        "{e}"
+    );
+    assert!(e.to_string().contains("decompresses to more than"), "{e}");
+}
+
 #[test]
 fn other_inputs_are_rejected_clearly() {
     let e = from(Elf::new(false).section(".text", vec![0; 4]).build(), None).unwrap_err();
