@@ -257,3 +257,33 @@ fn bad_built_inputs_exit_2_naming_the_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!dest.exists());
 }
+
+/// The shipped policy holds for Debian's 6.12 build as for its source.
+#[test]
+fn check_on_source_and_image() {
+    let (Some(tree), Some(image)) = (
+        real_input("linux-source-6.12"),
+        real_input("linux-image-6.12"),
+    ) else {
+        return;
+    };
+    let bz = image.join(format!("boot/vmlinuz-{IMAGE}"));
+    let out = kfuncdoc(&[
+        "check",
+        "--source",
+        tree.to_str().unwrap(),
+        "--btf",
+        bz.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["deny"], 0);
+    assert_eq!(report["summary"]["kfuncs"], 260);
+}
