@@ -25,7 +25,7 @@
 use super::elf::IdSymbol;
 use super::raw::{Endian, Kind};
 use super::types::Btf;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// `BTF_SET8_KFUNCS`.
 pub const SET8_KFUNCS: u32 = 1 << 0;
@@ -36,7 +36,7 @@ const FUNC_PREFIX: &str = "__BTF_ID__func__";
 pub const MAX_STRUCTURAL_CNT: u32 = 1024;
 
 /// How sure the structural scan is that a byte range is a set8.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     /// Header flags 0 and one entry: a `BTF_ID_LIST` or `BTF_SET` could
@@ -50,7 +50,7 @@ pub enum Confidence {
 }
 
 /// Where a set's boundaries came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum SetSource {
     /// A `__BTF_ID__set8__` symbol.
@@ -63,7 +63,7 @@ pub enum SetSource {
 }
 
 /// One `{ id, flags }` pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetEntry {
     /// The BTF id (translated for split and distilled BTF; 0: unresolved).
     pub btf_id: u32,
@@ -72,7 +72,7 @@ pub struct SetEntry {
 }
 
 /// One set8 found in `.BTF_ids`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Set8 {
     /// The set's name (`generic_btf_ids`), when symbols give it.
     pub name: Option<String>,
@@ -91,7 +91,7 @@ pub struct Set8 {
 }
 
 /// Something odd about a set that does not stop the others being read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetFinding {
     /// The set, when named.
     pub set: Option<String>,

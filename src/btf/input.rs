@@ -18,12 +18,12 @@ use super::raw::Endian;
 use super::split;
 use super::types::Btf;
 use crate::kernel::KernelVersion;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// What kind of file an input turned out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InputKind {
     /// Raw BTF (`/sys/kernel/btf/vmlinux`, `/sys/kernel/btf/<module>`).
@@ -92,6 +92,31 @@ impl Image {
     pub fn kfuncs(&self) -> Result<KfuncReport> {
         kfuncs::identify(self)
     }
+
+    /// What this input says about kfuncs, without its BTF.
+    pub fn report(&self) -> Result<FileReport> {
+        Ok(FileReport {
+            kind: self.kind,
+            release: self.release.clone(),
+            module: self.module.clone(),
+            report: self.kfuncs()?,
+        })
+    }
+}
+
+/// All that is kept of one input file once it has been read: what it is,
+/// and its kfuncs. Small enough to cache (`btf::cache`), where an
+/// [`Image`] holds the whole BTF.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// What kind of file it is.
+    pub kind: InputKind,
+    /// [`Image::release`].
+    pub release: Option<String>,
+    /// [`Image::module`].
+    pub module: Option<String>,
+    /// Its kfuncs and sets.
+    pub report: KfuncReport,
 }
 
 /// `6.12.117+deb12-amd64` → 6.12.117; `7.0.0-rc3` → 7.0.0-rc3.
@@ -297,12 +322,8 @@ pub struct ModuleScan {
 /// Only an unreadable `dir` itself is an error.
 pub fn scan_modules(dir: &Path, base: &Arc<Btf>) -> Result<ModuleScan> {
     let mut scan = ModuleScan::default();
-    let mut files = Vec::new();
-    if let Err(e) = std::fs::read_dir(dir) {
-        return Err(BtfError::io(dir, e));
-    }
-    collect(dir, &mut files, &mut scan.problems);
-    files.sort();
+    let (files, problems) = module_files(dir)?;
+    scan.problems = problems;
     for path in files {
         scan.scanned += 1;
         match module_kfuncs(&path, base) {
@@ -313,6 +334,20 @@ pub fn scan_modules(dir: &Path, base: &Arc<Btf>) -> Result<ModuleScan> {
     }
     scan.problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(scan)
+}
+
+/// The candidate module files under `dir` (see [`scan_modules`]), sorted,
+/// and the subdirectories that could not be listed. Only an unreadable
+/// `dir` itself is an error.
+pub fn module_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<ModuleProblem>)> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    if let Err(e) = std::fs::read_dir(dir) {
+        return Err(BtfError::io(dir, e));
+    }
+    collect(dir, &mut files, &mut problems);
+    files.sort();
+    Ok((files, problems))
 }
 
 /// The `.ko*` files under `dir`; a directory that cannot be listed is a
@@ -354,11 +389,32 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<ModuleProblem>
     }
 }
 
-/// One module's kfunc report, or `None` when it has no kfunc set. Modules
-/// without `.BTF_ids` are skipped before their BTF is parsed: pahole only
-/// tags kfuncs it found in `.BTF_ids` sets, so they cannot have any.
+/// One module's kfunc report, or `None` when it has no kfunc set.
 pub fn module_kfuncs(path: &Path, base: &Arc<Btf>) -> Result<Option<ModuleKfuncs>> {
-    let inner = || -> Result<Option<ModuleKfuncs>> {
+    let Some(file) = open_module(path)? else {
+        return Ok(None);
+    };
+    Ok(file.report(base)?.map(|r| ModuleKfuncs {
+        path: path.to_path_buf(),
+        module: r.module.unwrap_or_default(),
+        report: r.report,
+    }))
+}
+
+/// A module file, decompressed, that has a `.BTF_ids` section: all that
+/// is known of a module before its base is needed.
+pub struct ModuleFile {
+    path: PathBuf,
+    data: Bytes,
+    compression: Option<Compression>,
+}
+
+/// Opens the module at `path`: `None` when it has no `.BTF_ids`, so no
+/// kfunc set. Such modules are dropped before their BTF is parsed, and
+/// without a base: pahole only tags kfuncs it found in `.BTF_ids` sets,
+/// so they cannot have any.
+pub fn open_module(path: &Path) -> Result<Option<ModuleFile>> {
+    let inner = || -> Result<Option<ModuleFile>> {
         let data = Bytes::open(path)?;
         let (data, compression) = match decompress::detect(&data) {
             Some(f) => (
@@ -375,18 +431,30 @@ pub fn module_kfuncs(path: &Path, base: &Arc<Btf>) -> Result<Option<ModuleKfuncs
         if !has_section(&data, ".BTF_ids")? {
             return Ok(None);
         }
-        let img = from_elf(path, &data, Some(base.clone()), compression)?;
-        let report = img.kfuncs()?;
-        if report.kfuncs.is_empty() && report.sets.iter().all(|s: &Set8| !s.kfuncs) {
-            return Ok(None);
-        }
-        Ok(Some(ModuleKfuncs {
+        Ok(Some(ModuleFile {
             path: path.to_path_buf(),
-            module: img.module.unwrap_or_default(),
-            report,
+            data,
+            compression,
         }))
     };
     inner().map_err(|e| e.in_file(path))
+}
+
+impl ModuleFile {
+    /// The module's report on `base`, or `None` when it has no kfunc set.
+    pub fn report(&self, base: &Arc<Btf>) -> Result<Option<FileReport>> {
+        let inner = || -> Result<Option<FileReport>> {
+            let img = from_elf(&self.path, &self.data, Some(base.clone()), self.compression)?;
+            let report = img.report()?;
+            if report.report.kfuncs.is_empty()
+                && report.report.sets.iter().all(|s: &Set8| !s.kfuncs)
+            {
+                return Ok(None);
+            }
+            Ok(Some(report))
+        };
+        inner().map_err(|e| e.in_file(&self.path))
+    }
 }
 
 fn has_section(data: &[u8], name: &str) -> Result<bool> {

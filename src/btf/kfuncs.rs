@@ -25,11 +25,11 @@ use super::raw::Kind;
 use super::types::{Btf, Type};
 use crate::kernel::KernelVersion;
 use crate::kernel::flags::{FLAGS, FlagTable};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
 /// How a kfunc was identified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum FoundBy {
     /// A `bpf_kfunc` decl tag in BTF.
@@ -44,7 +44,7 @@ pub enum FoundBy {
 }
 
 /// A parameter of a kfunc's prototype.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BtfParam {
     /// Its name as in BTF (suffixes such as `__sz` included); empty when
     /// unnamed.
@@ -57,7 +57,7 @@ pub struct BtfParam {
 }
 
 /// One appearance of a kfunc in a set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KfuncEntry {
     /// The set's name, when known.
     pub set: Option<String>,
@@ -68,7 +68,7 @@ pub struct KfuncEntry {
 }
 
 /// A kfunc as BTF and `.BTF_ids` describe it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BtfKfunc {
     /// The function's name.
     pub name: String,
@@ -102,7 +102,7 @@ impl BtfKfunc {
 }
 
 /// Where flags came from for a whole image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagsSource {
     /// No `.BTF_ids` (raw BTF, or an ELF without the section).
@@ -114,7 +114,7 @@ pub enum FlagsSource {
 }
 
 /// The kfuncs of one image.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KfuncReport {
     /// Kfuncs sorted by name.
     pub kfuncs: Vec<BtfKfunc>,
