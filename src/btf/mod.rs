@@ -10,9 +10,12 @@
 //!   the modules-directory walk;
 //! * [`btf_ids`]: kfunc sets in `.BTF_ids`, by symbol or by structure;
 //! * [`kfuncs`]: the kfunc list with provenance, flags and prototypes,
-//!   printed by [`cdecl`] exactly as bpftool 7.5 prints kfunc externs.
+//!   printed by [`cdecl`] exactly as bpftool 7.5 prints kfunc externs;
+//! * [`cache`]: each file's [`FileReport`] kept between runs, keyed by the
+//!   file's stamp, so that unchanged modules are not decompressed again.
 //!
-//! This module only reads: no printing, no diagnostics (a bad module is a
+//! This module only reads kernels (the one file it writes is [`cache`]'s
+//! own): no printing, no diagnostics (a bad module is a
 //! [`ModuleProblem`] for the caller to report), no version-dependent facts
 //! of its own (`KF_*` bits come from [`crate::kernel::flags`]). Its errors
 //! are [`BtfError`]s naming the file, section, byte offset and type id.
@@ -27,6 +30,7 @@
 
 pub mod btf_ids;
 pub mod bytes;
+pub mod cache;
 pub mod cdecl;
 mod cdump;
 pub mod decompress;
@@ -41,8 +45,8 @@ pub mod types;
 
 pub use error::{BtfError, Compression, Result};
 pub use input::{
-    Image, InputKind, ModuleKfuncs, ModuleProblem, ModuleScan, parse_release, read, read_with_base,
-    scan_modules,
+    FileReport, Image, InputKind, ModuleFile, ModuleKfuncs, ModuleProblem, ModuleScan,
+    module_files, open_module, parse_release, read, read_with_base, scan_modules,
 };
 pub use kfuncs::{BtfKfunc, BtfParam, FlagsSource, FoundBy, KfuncReport};
 pub use types::{Btf, Type};
