@@ -9,20 +9,27 @@
 //! `built: false` (not built in this configuration, which is not an error),
 //! a BTF kfunc the source does not have and flags that disagree are
 //! findings.
+//!
+//! [`read_cached`] reads the same inputs through the report cache
+//! ([`crate::btf::cache`]), with the same result: a warm run reads no
+//! kernel file, only one stat per file and the cache's JSON.
 
 use crate::btf::btf_ids::{Confidence, SetSource};
-use crate::btf::{self, BtfKfunc, FoundBy, Image, InputKind, KfuncReport};
+use crate::btf::cache::{Lookup, ReportCache};
+use crate::btf::{self, BtfKfunc, FoundBy, InputKind, KfuncReport};
 use crate::diag::{Code, Diagnostic};
 use crate::error::Result;
 use crate::kernel::{KernelVersion, flags, progtypes, suffixes};
 use crate::loc::Loc;
 use crate::model::{BtfFacts, Catalog, InputInfo, KernelInfo, Kfunc, Param};
+use serde::Serialize;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// One kfunc as a built kernel has it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct BuiltKfunc {
     /// What the reader found.
     pub kfunc: BtfKfunc,
@@ -30,8 +37,9 @@ pub struct BuiltKfunc {
     pub file: String,
 }
 
-/// Everything read from the BTF inputs.
-#[derive(Debug, Default)]
+/// Everything read from the BTF inputs. Its JSON form is for tests (a
+/// cached and an uncached read give the same bytes), not a contract.
+#[derive(Debug, Default, Serialize)]
 pub struct Built {
     /// Kfuncs by name (vmlinux and modules).
     pub kfuncs: BTreeMap<String, BuiltKfunc>,
@@ -127,73 +135,222 @@ impl Built {
             release,
         });
     }
-
-    fn add_image(&mut self, img: &Image) -> Result<()> {
-        self.add(&img.path, img.kind, img.release.clone(), img.kfuncs()?);
-        Ok(())
-    }
 }
 
 /// Reads `btf` (on `base`, for a module) and the modules under each of
 /// `modules` (directories are walked, files read), on `btf`'s BTF or
 /// `base`. One module that cannot be read is a finding; the main input is
-/// an error.
+/// an error. Reads every file; [`read_cached`] keeps reports between runs.
 pub fn read(btf: Option<&Path>, base: Option<&Path>, modules: &[PathBuf]) -> Result<Built> {
+    read_cached(btf, base, modules, None)
+}
+
+/// [`read`], keeping each file's report in the directory `cache` between
+/// runs (`None`: no cache, the same as [`read`]; [`default_cache_dir`] is
+/// the user's). The result is the same with or without a cache, cold or
+/// warm, to the byte: a report is reused only while its file (and, for a
+/// module, the base) is unchanged; a file that fails to read is read and
+/// reported again on every run; a cache that cannot be read or written is
+/// not used, silently. See [`btf::cache`] for keys and files.
+///
+/// The base (`--btf-base`, else the main input) is read at most once, and
+/// on a warm run not at all: only a module that is not in the cache needs
+/// it. Modules are still read one at a time.
+pub fn read_cached(
+    btf: Option<&Path>,
+    base: Option<&Path>,
+    modules: &[PathBuf],
+    cache: Option<&Path>,
+) -> Result<Built> {
+    let mut cache = match cache {
+        Some(dir) => ReportCache::open(dir, btf, base, modules),
+        None => ReportCache::disabled(),
+    };
     let mut built = Built::default();
-    let base_img = match base {
-        Some(b) => Some(btf::read(b, None)?),
-        None => None,
-    };
-    let main = match btf {
-        Some(p) => {
-            let img = btf::read_with_base(p, base_img.as_ref().map(|i| Arc::clone(i.btf())))?;
-            built.add_image(&img)?;
-            Some(img)
-        }
-        None => None,
-    };
-    if modules.is_empty() {
-        return Ok(built);
-    }
     // Modules are split BTF on the vmlinux base: the given base, else the
     // main input when it is a vmlinux.
-    let on: Arc<btf::Btf> = match (&base_img, &main) {
-        (Some(b), _) => Arc::clone(b.btf()),
-        (None, Some(m)) if m.kind != InputKind::Module => Arc::clone(m.btf()),
+    let on = OnBase::new(base.or(if modules.is_empty() { None } else { btf }));
+    // A base the cache cannot vouch for is read first, as it always was:
+    // if it is bad, that is the error, whatever else is wrong.
+    if base.is_some() && !cache.base_trusted() {
+        on.get(&mut cache)?;
+    }
+    let mut main_kind = None;
+    if let Some(p) = btf {
+        let split = base.is_some();
+        let report = match cache.input(p, split) {
+            Lookup::Hit(r) => r,
+            Lookup::Miss(ticket) => {
+                let on_base = if split {
+                    Some(on.get(&mut cache)?)
+                } else {
+                    None
+                };
+                reading(p);
+                let img = btf::read_with_base(p, on_base)?;
+                let r = img.report()?;
+                if base.is_none() && !modules.is_empty() && img.kind != InputKind::Module {
+                    on.set(Arc::clone(img.btf()), &mut cache);
+                }
+                cache.put(ticket, Some(&r));
+                r
+            }
+        };
+        main_kind = Some(report.kind);
+        built.add(p, report.kind, report.release, report.report);
+    }
+    if modules.is_empty() {
+        cache.save();
+        return Ok(built);
+    }
+    match (base, main_kind) {
+        (Some(_), _) => {}
+        (None, Some(kind)) if kind != InputKind::Module => {}
         _ => {
             return Err(crate::Error::Usage(
                 "--modules needs a vmlinux: give --btf VMLINUX or --btf-base VMLINUX",
             ));
         }
-    };
+    }
     for m in modules {
         // A path that is not there is a mistake on the command line, not a
         // module among many that is bad.
         let meta = std::fs::metadata(m).map_err(|e| btf::BtfError::io(m, e))?;
         if meta.is_dir() {
-            let scan = btf::scan_modules(m, &on)?;
-            for p in scan.problems {
-                built.diags.push(Diagnostic::in_file(
-                    Code::UnreadableModule,
-                    p.path.to_string_lossy(),
-                    p.error.message_in_file(),
-                ));
+            read_dir(&mut built, m, &on, &mut cache)?;
+            continue;
+        }
+        let report = match cache.input(m, true) {
+            Lookup::Hit(r) => Some(r),
+            Lookup::Miss(ticket) => {
+                let on_base = on.get(&mut cache)?;
+                reading(m);
+                match btf::read_with_base(m, Some(on_base)) {
+                    Ok(img) => {
+                        let r = img.report()?;
+                        cache.put(ticket, Some(&r));
+                        Some(r)
+                    }
+                    Err(e) => {
+                        built.diags.push(Diagnostic::in_file(
+                            Code::UnreadableModule,
+                            m.to_string_lossy(),
+                            e.message_in_file(),
+                        ));
+                        None
+                    }
+                }
             }
-            for mk in scan.modules {
-                built.add(&mk.path, InputKind::Module, None, mk.report);
-            }
-        } else {
-            match btf::read_with_base(m, Some(Arc::clone(&on))) {
-                Ok(img) => built.add_image(&img)?,
-                Err(e) => built.diags.push(Diagnostic::in_file(
-                    Code::UnreadableModule,
-                    m.to_string_lossy(),
-                    e.message_in_file(),
-                )),
-            }
+        };
+        if let Some(r) = report {
+            built.add(m, r.kind, r.release, r.report);
         }
     }
+    cache.save();
     Ok(built)
+}
+
+/// The modules under `dir`, as [`btf::scan_modules`] reads them: the
+/// problems (sorted by path) first, then the modules with kfunc sets.
+fn read_dir(built: &mut Built, dir: &Path, on: &OnBase<'_>, cache: &mut ReportCache) -> Result<()> {
+    let (files, mut problems) = btf::module_files(dir)?;
+    let mut found = Vec::new();
+    for path in files {
+        let ticket = match cache.module(dir, &path) {
+            Lookup::Hit(r) => {
+                found.extend(r.map(|r| (path, r)));
+                continue;
+            }
+            Lookup::Miss(ticket) => ticket,
+        };
+        reading(&path);
+        let report = match btf::open_module(&path) {
+            Ok(None) => None,
+            Ok(Some(file)) => match file.report(&on.get(cache)?) {
+                Ok(r) => r,
+                Err(error) => {
+                    problems.push(btf::ModuleProblem { path, error });
+                    continue;
+                }
+            },
+            Err(error) => {
+                problems.push(btf::ModuleProblem { path, error });
+                continue;
+            }
+        };
+        cache.put(ticket, report.as_ref());
+        found.extend(report.map(|r| (path, r)));
+    }
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    for p in problems {
+        built.diags.push(Diagnostic::in_file(
+            Code::UnreadableModule,
+            p.path.to_string_lossy(),
+            p.error.message_in_file(),
+        ));
+    }
+    for (path, r) in found {
+        built.add(&path, InputKind::Module, None, r.report);
+    }
+    Ok(())
+}
+
+/// The user's report cache directory, for [`read_cached`]:
+/// `$XDG_CACHE_HOME/kfuncdoc/reports`, else `~/.cache/kfuncdoc/reports`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    btf::cache::default_dir()
+}
+
+/// The vmlinux BTF that modules are read on, read when first needed.
+struct OnBase<'a> {
+    path: Option<&'a Path>,
+    btf: OnceCell<Arc<btf::Btf>>,
+}
+
+impl<'a> OnBase<'a> {
+    fn new(path: Option<&'a Path>) -> OnBase<'a> {
+        OnBase {
+            path,
+            btf: OnceCell::new(),
+        }
+    }
+
+    /// The base, read now if it was not yet.
+    fn get(&self, cache: &mut ReportCache) -> Result<Arc<btf::Btf>> {
+        if let Some(b) = self.btf.get() {
+            return Ok(Arc::clone(b));
+        }
+        let path = self.path.ok_or(crate::Error::Usage(
+            "--modules needs a vmlinux: give --btf VMLINUX or --btf-base VMLINUX",
+        ))?;
+        reading(path);
+        let img = btf::read(path, None)?;
+        self.set(Arc::clone(img.btf()), cache);
+        Ok(Arc::clone(img.btf()))
+    }
+
+    /// The base, read by the caller.
+    fn set(&self, btf: Arc<btf::Btf>, cache: &mut ReportCache) {
+        if self.btf.set(btf).is_ok() {
+            cache.base_read();
+        }
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The files read on this thread, in order, for tests to see what the
+    /// cache spared.
+    pub(crate) static READ: std::cell::RefCell<Vec<PathBuf>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
+}
+
+/// Notes that `path` is about to be read (tests only).
+fn reading(path: &Path) {
+    #[cfg(test)]
+    READ.with(|r| r.borrow_mut().push(path.to_path_buf()));
+    let _ = path;
 }
 
 fn facts(b: &BuiltKfunc, table: &flags::FlagTable) -> BtfFacts {
@@ -387,3 +544,7 @@ pub fn combine(mut source: Catalog, built: Built) -> Catalog {
 #[cfg(test)]
 #[path = "built_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "built_cache_tests.rs"]
+mod cache_tests;

@@ -351,7 +351,7 @@ fn modules_plain_compressed_and_distilled() {
     assert_eq!(r.kfuncs[0].prototype, "int mod_kfunc(int x)");
 }
 
-fn bzimage(payload: &[u8], format: Compression, version: u16) -> Vec<u8> {
+pub(crate) fn bzimage(payload: &[u8], format: Compression, version: u16) -> Vec<u8> {
     let stream = match format {
         Compression::Zstd => {
             ruzstd::encoding::compress_to_vec(payload, ruzstd::encoding::CompressionLevel::Fastest)
