@@ -488,6 +488,30 @@ fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
+/// The report cache gives the same `Built`, to the byte, cold and warm,
+/// and a warm run reads no file at all (no module of this image fails).
+#[test]
+fn debian_reports_cold_and_warm_agree() {
+    let (Some(image), Some(dir)) = (bzimage(), modules_dir()) else {
+        return;
+    };
+    let cache = temp_dir("report-cache");
+    let modules = std::slice::from_ref(&dir);
+    let run = || {
+        crate::built::READ.with(|r| r.borrow_mut().clear());
+        let built = crate::built::read_cached(Some(&image), None, modules, Some(&cache))
+            .expect("reads the image");
+        let read = crate::built::READ.with(|r| r.take());
+        (serde_json::to_string(&built).expect("serialises"), read)
+    };
+    let (cold, cold_read) = run();
+    let (warm, warm_read) = run();
+    assert!(cold_read.len() > 1000, "{} files read", cold_read.len());
+    assert_eq!(cold, warm, "a warm run gives another result");
+    assert!(warm_read.is_empty(), "a warm run read {warm_read:?}");
+    let _ = std::fs::remove_dir_all(&cache);
+}
+
 /// Prints timings; no assertions. See the module doc for how to run it.
 #[test]
 #[ignore = "timing harness, run by hand with --release"]
@@ -532,7 +556,58 @@ fn timing() {
             scan.modules.len(),
             t2
         );
+        timing_cache(&image, &dir);
     }
+}
+
+/// `built::read_cached` on the bzImage and its modules, cold and warm, and
+/// what a warm run costs at least: listing and stat'ing every module.
+fn timing_cache(image: &Path, dir: &Path) {
+    let mut err = std::io::stderr();
+    let cache = temp_dir("timing-cache");
+    let modules = std::slice::from_ref(&dir.to_path_buf()).to_vec();
+    let read = || {
+        crate::built::read_cached(Some(image), None, &modules, Some(&cache))
+            .expect("reads the image")
+    };
+    let t = Instant::now();
+    let cold = read();
+    let cold_s = t.elapsed().as_secs_f64();
+    let mut warm_s = f64::MAX;
+    for _ in 0..10 {
+        let t = Instant::now();
+        let warm = read();
+        warm_s = warm_s.min(t.elapsed().as_secs_f64());
+        assert_eq!(warm.kfuncs.len(), cold.kfuncs.len());
+    }
+    let (mut walk_s, mut stat_s) = (f64::MAX, f64::MAX);
+    let mut n = 0;
+    for _ in 0..10 {
+        let t = Instant::now();
+        let (files, _) = module_files(dir).expect("walks");
+        walk_s = walk_s.min(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        for f in &files {
+            let _ = std::fs::metadata(f).expect("stats");
+        }
+        n = files.len();
+        stat_s = stat_s.min(t.elapsed().as_secs_f64());
+    }
+    let size: u64 = std::fs::read_dir(&cache)
+        .expect("lists the cache")
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let _ = writeln!(
+        err,
+        "read_cached: cold {cold_s:.2} s, warm {:.1} ms (best of 10; cache {} KiB); \
+         walk of {n} modules {:.1} ms, stat of each {:.1} ms",
+        warm_s * 1e3,
+        size >> 10,
+        walk_s * 1e3,
+        stat_s * 1e3
+    );
+    let _ = std::fs::remove_dir_all(&cache);
 }
 
 /// One read of the running kernel's BTF with all prototypes written out,
