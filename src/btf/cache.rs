@@ -134,7 +134,7 @@ pub enum BaseKey {
     Content {
         /// Its size.
         size: u64,
-        /// [`hash`] of its bytes.
+        /// A 64-bit hash of its bytes (Fx steps, then a splitmix64 finaliser).
         hash: u64,
     },
 }
