@@ -2,6 +2,8 @@
 //! kernel's Sphinx `make htmldocs`) and Markdown (mdBook, MkDocs, plain
 //! CommonMark). This part holds the pure building blocks the templates
 //! rely on: [`text`] turns plain text into text that can never become
-//! markup. It does no I/O.
+//! markup, and [`markdown`] converts the policy's Markdown fields to either
+//! format. Neither does I/O.
 
+pub mod markdown;
 pub mod text;
