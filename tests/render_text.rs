@@ -433,6 +433,11 @@ const RST_TREES: &[(&str, &[&str])] = &[
             r#"bullet_list(list_item(paragraph("b")))"#,
         ],
     ),
+    // A destination that is a reference name would point at a target.
+    (
+        "[t](other_)",
+        &[r#"paragraph(reference[refuri=other_]("t"))"#],
+    ),
     ("> q", &["comment()", r#"block_quote(paragraph("q"))"#]),
     ("```\n::x\n```", &[r#"literal_block("::x")"#]),
     ("ends with::", &[r#"paragraph("ends with::")"#]),
