@@ -28,6 +28,8 @@ pub mod loc;
 pub mod merge;
 pub mod model;
 pub mod policy;
+/// Rendering to reStructuredText and Markdown: escaping and the policy's Markdown.
+pub mod render;
 pub mod report;
 pub mod source;
 

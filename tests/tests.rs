@@ -14,6 +14,8 @@
 //! - `real`: the real Debian 6.12 and 6.1 source trees, cross-checked against
 //!   independent oracles (a naive scan, the tree's own `scripts/kernel-doc`
 //!   and `scripts/get_maintainer.pl`).
+//! - `render_text`: the renderer's escapers and Markdown conversion against
+//!   docutils (RST, through `KFUNCDOC_PYTHON`) and pulldown-cmark (Markdown).
 //!
 //! Adding a case: add a tree (or a file to one) under `tests/fixtures/trees`,
 //! add its name to `fixtures::TREES` if it is new, run
@@ -35,4 +37,5 @@ mod check;
 mod cli;
 mod fixtures;
 mod real;
+mod render_text;
 mod util;
