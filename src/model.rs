@@ -130,6 +130,30 @@ pub struct Kfunc {
     /// `all_prog_types`.
     #[serde(default)]
     pub callable_from: Vec<String>,
+    /// In-tree callers: BPF programs of `tools/testing/selftests/bpf` and
+    /// `samples/bpf` that call it (absent when no source tree was read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+}
+
+/// Who calls a kfunc inside the kernel tree.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Files under `tools/testing/selftests/bpf` with a call.
+    pub selftests: u32,
+    /// Files under `samples/bpf` with a call.
+    pub samples: u32,
+    /// Every calling file with its number of calls, sorted by path.
+    pub files: Vec<UsageFile>,
+}
+
+/// One file calling a kfunc.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageFile {
+    /// Path relative to the tree.
+    pub file: String,
+    /// Calls in it.
+    pub calls: u32,
 }
 
 /// A kfunc as a built kernel's BTF has it.
@@ -277,6 +301,11 @@ pub struct Param {
 /// The comment documenting a kfunc.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Doc {
+    /// The function a kernel-doc comment names (`name() - summary`); it
+    /// differs from the kfunc's name when the comment is stale
+    /// (`doc-name-mismatch`), and `scripts/kernel-doc` then cannot find it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The `name() - summary` line's summary.
     pub summary: Option<String>,
     /// `@param:` descriptions in order.

@@ -568,3 +568,50 @@ fn subsystems_agree_with_get_maintainer() {
         }
     }
 }
+
+/// Every caller file the usage scan reports does contain a call-shaped
+/// `name(`, found here by a plain text search that shares no code with
+/// the scan; and a few counts read off the 6.12.117 selftests by hand.
+#[test]
+fn usage_counts_files_that_call_each_kfunc() {
+    let Some((tree, c)) = tree_6_12() else { return };
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    for dir in ["tools/testing/selftests/bpf", "samples/bpf"] {
+        for f in crate::util::files_under(&tree.join(dir)) {
+            if f.ends_with(".c") {
+                let bytes = std::fs::read(tree.join(dir).join(&f)).unwrap();
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                texts.insert(format!("{dir}/{f}"), text);
+            }
+        }
+    }
+    let mut used = 0;
+    for kf in &c.kfuncs {
+        let u = kf.usage.as_ref().expect("the 6.12 tree has selftests");
+        let call = format!("{}(", kf.name);
+        for f in &u.files {
+            assert!(f.calls > 0, "{}: {}", kf.name, f.file);
+            let text = &texts[&f.file];
+            assert!(
+                text.matches(&call).count() >= f.calls as usize,
+                "{}: {} counted {} calls",
+                kf.name,
+                f.file,
+                f.calls
+            );
+        }
+        assert_eq!(u.selftests + u.samples, u.files.len() as u32);
+        used += usize::from(!u.files.is_empty());
+    }
+    // Most kfuncs have a selftest; a catalog where none has is a broken scan.
+    assert!(used * 2 > c.kfuncs.len(), "{used} of {}", c.kfuncs.len());
+
+    let t = k(c, "bpf_task_acquire").usage.as_ref().unwrap();
+    assert_eq!((t.selftests, t.samples), (7, 0));
+    let success = t
+        .files
+        .iter()
+        .find(|f| f.file.ends_with("progs/task_kfunc_success.c"))
+        .unwrap();
+    assert_eq!(success.calls, 5);
+}

@@ -130,3 +130,36 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A tool the render tests build sites with, from the environment
+/// variable `var` that `.ci/tools` prints (`KFUNCDOC_PYTHON`,
+/// `KFUNCDOC_MDBOOK`). Unset fails the test, unless `KFUNCDOC_OFFLINE=1`,
+/// where the test is skipped with a note.
+pub(crate) fn tool(var: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(var) {
+        return Some(PathBuf::from(p));
+    }
+    if std::env::var_os("KFUNCDOC_OFFLINE").is_some() {
+        eprintln!("note: {var} is not set; skipped (KFUNCDOC_OFFLINE)");
+        return None;
+    }
+    panic!("{var} is not set: run the tests with .ci/test (or eval \"$(.ci/tools)\")");
+}
+
+/// Every regular file under `dir`, as sorted paths relative to it.
+pub(crate) fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}

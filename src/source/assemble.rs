@@ -700,7 +700,8 @@ fn build_kfunc(
                 })
                 .collect();
             if let Some((s, e, line)) = d.comment {
-                let (doc, ident) = kdoc::parse(&f.text[s..e], &f.path, line);
+                let (mut doc, ident) = kdoc::parse(&f.text[s..e], &f.path, line);
+                doc.name = ident.clone().filter(|_| doc.kernel_doc);
                 if let Some(ident) = ident.filter(|i| doc.kernel_doc && i != name) {
                     let loc = Loc::new(f.path.clone(), line, 1);
                     diags.push(

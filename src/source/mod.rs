@@ -25,6 +25,7 @@ pub mod macros;
 pub mod maintainers;
 pub mod resolve;
 pub mod scan;
+pub mod usage;
 pub mod walk;
 
 use crate::diag::{self, Code, Diagnostic};
@@ -263,6 +264,7 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
         facts.sort_by(|a, b| a.path.cmp(&b.path));
         out = assemble::assemble(&facts, &tables, maintainers.as_ref(), &is_dir);
     }
+    usage::count(tree, &walked.files, &mut out.kfuncs, &mut diags);
     diags.extend(found_diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     for f in &mut facts {
         diags.append(&mut f.diags);
