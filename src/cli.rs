@@ -48,6 +48,23 @@ pub enum Command {
     /// reports every finding as `file:line:col: level[code]: message`. Exits
     /// with 1 when a finding is at deny level.
     Check(CheckArgs),
+    /// Write the stability pages: RST for Sphinx, or Markdown for a site.
+    ///
+    /// Merges the facts with the policy and renders every kfunc through the
+    /// templates into --out: an index, a page per subsystem, the
+    /// deprecation schedule and the lifecycle policy. Files are written
+    /// atomically, only when they change; files an earlier run generated
+    /// and this one does not are removed (a manifest records them), and
+    /// nothing else is.
+    Render(RenderArgs),
+    /// Extract, check and render in one run, from a config file.
+    ///
+    /// Reads kfuncdoc.yaml (or --config FILE): inputs, policy and one or
+    /// more outputs. Without a config file: the running kernel's BTF, the
+    /// shipped policy, and an mdBook site in ./kfuncdoc-site (built to HTML
+    /// when mdbook is installed). Exits with 1 when the check finds
+    /// deny-level problems (the pages are written all the same).
+    Build(BuildArgs),
     /// Work on a policy file.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -75,6 +92,11 @@ pub struct FactsArgs {
     /// for .ko* files (lib/modules/RELEASE/kernel). Repeatable.
     #[arg(long, value_name = "PATH")]
     pub modules: Vec<PathBuf>,
+    /// Read built kernels afresh: neither use nor update the report cache
+    /// (~/.cache/kfuncdoc/reports, which spares unchanged files from being
+    /// decompressed and parsed again and never changes a result).
+    #[arg(long)]
+    pub no_cache: bool,
     /// A catalog written by `extract --format json`, instead of kernel inputs.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["source", "btf", "btf_base", "modules"])]
     pub catalog: Option<PathBuf>,
@@ -132,6 +154,95 @@ pub struct ExtractArgs {
     /// Write the output to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// The output format of `render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// reStructuredText for Sphinx and the kernel's `make htmldocs`.
+    Rst,
+    /// Markdown for a static site (see --flavour).
+    Markdown,
+}
+
+/// How the pages look, besides the format.
+#[derive(Debug, Args, Clone)]
+pub struct PageArgs {
+    /// The Markdown flavour: an mdBook project, a MkDocs (Material)
+    /// project, or plain CommonMark pages.
+    #[arg(long, value_enum, default_value = "mdbook")]
+    pub flavour: crate::render::Flavour,
+    /// Where descriptions come from: `kernel-doc` directives (RST built
+    /// inside a kernel tree, which stays the single source of truth) or
+    /// the parsed comment as text.
+    #[arg(long, value_enum, default_value = "text")]
+    pub description: crate::render::Description,
+    /// The title of the index page.
+    #[arg(long, default_value = "BPF kfuncs")]
+    pub title: String,
+    /// Also list kfuncs that exist only for the kernel's own tests.
+    #[arg(long)]
+    pub include_test_only: bool,
+    /// RST heading characters, page title first (e.g. "=-~^"; for the
+    /// Sphinx directive, those of the levels below it).
+    #[arg(long, value_name = "CHARS", default_value = crate::render::context::DEFAULT_RST_HEADINGS)]
+    pub rst_headings: String,
+    /// Template overrides: a directory mirroring templates/ (rst/group.rst,
+    /// md/kfunc.md...), read file by file over the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+/// `kfuncdoc render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The output format.
+    #[arg(long, value_enum)]
+    pub to: RenderFormat,
+    /// The output directory.
+    #[arg(long, value_name = "DIR", required_unless_present_any = ["stdout", "context", "sphinx_extension"])]
+    pub out: Option<PathBuf>,
+    /// Write nothing; exit with 1 and list the files that would change.
+    #[arg(long)]
+    pub check: bool,
+    /// Print everything as one RST document on standard output instead
+    /// (what the Sphinx directive nests into a page).
+    #[arg(long, conflicts_with_all = ["out", "check"])]
+    pub stdout: bool,
+    /// Also write the input files the pages depend on to FILE, one per
+    /// line (for the Sphinx directive's rebuild tracking).
+    #[arg(long, value_name = "FILE")]
+    pub depfile: Option<PathBuf>,
+    /// Print the Sphinx extension that provides the `kfuncdoc` directive
+    /// (save it as kfuncdoc.py next to conf.py) and exit.
+    #[arg(long, conflicts_with_all = ["out", "check", "stdout"])]
+    pub sphinx_extension: bool,
+    /// Print the render context as JSON and exit (what templates see).
+    #[arg(long, conflicts_with_all = ["out", "check", "stdout"])]
+    pub context: bool,
+    /// Render from a context printed by --context instead of kernel inputs.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["policy", "source", "btf", "btf_base", "modules", "catalog"])]
+    pub from_context: Option<PathBuf>,
+    /// The policy: a YAML file or a directory (default: the shipped one).
+    #[arg(long, value_name = "PATH")]
+    pub policy: Option<PathBuf>,
+    /// How the pages look.
+    #[command(flatten)]
+    pub pages: PageArgs,
+    /// Where the facts come from.
+    #[command(flatten)]
+    pub facts: FactsArgs,
+}
+
+/// `kfuncdoc build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The config file (default: ./kfuncdoc.yaml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write nothing; exit with 1 listing the files that would change.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `kfuncdoc explain`.

@@ -53,6 +53,9 @@ pub enum Error {
         /// What serde_json said.
         message: String,
     },
+    /// A template that does not load or render, with its file and line.
+    #[error("template {0}")]
+    Template(crate::render::template::TemplateError),
     /// `explain` was given a code that does not exist.
     #[error("unknown code `{0}` (kfuncdoc explain lists them)")]
     UnknownCode(String),

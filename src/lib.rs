@@ -8,7 +8,7 @@
 //!    kfuncs with their exact prototypes and, where the ELF has them, flags;
 //! 3. [`policy`] loads the curated stability decisions (YAML);
 //! 4. [`merge`] joins facts and decisions, [`check`] lints them;
-//! 5. `render` writes reStructuredText, Markdown and JSON through templates.
+//! 5. [`render`] writes reStructuredText and Markdown pages through templates.
 //!
 //! Findings travel as [`diag::Diagnostic`]s; an [`Error`] means a command
 //! could not run. Only the edge modules ([`source`], [`btf`], [`policy`],
@@ -28,7 +28,7 @@ pub mod loc;
 pub mod merge;
 pub mod model;
 pub mod policy;
-/// Rendering to reStructuredText and Markdown: escaping and the policy's Markdown.
+/// Pages: the render context, templates, escaping, writing.
 pub mod render;
 pub mod report;
 pub mod source;
@@ -70,6 +70,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcom
     match &cli.command {
         Command::Extract(args) => commands::extract(args, cli.format, out, err),
         Command::Check(args) => commands::check(args, cli.format, out),
+        Command::Render(args) => commands::render(args, cli.format, out, err),
+        Command::Build(args) => commands::build(args, cli.format, out, err),
         Command::Policy(PolicyCommand::Sync(args)) => commands::sync(args, cli.format, out),
         Command::Explain(args) => commands::explain(args, cli.format, out),
     }

@@ -292,4 +292,4 @@ pub fn merge(catalog: &Catalog, policy: &Policy) -> (Merged, Vec<Diagnostic>) {
 
 #[cfg(test)]
 #[path = "merge_tests.rs"]
-mod tests;
+pub(crate) mod tests;

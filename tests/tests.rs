@@ -11,6 +11,12 @@
 //! - `fixtures`: small hand-written kernel trees under `tests/fixtures/trees`,
 //!   one per kernel era and one of broken inputs; each extraction is compared
 //!   with its golden files in `tests/golden/`.
+//! - `render`: `render` and `build` on the `render` fixture tree: golden
+//!   pages in every format (`tests/golden/render/`), the writer's manifest
+//!   and `--check`, the context seam, template overrides, errors.
+//! - `sites`: the pages built by the tools that publish them: Sphinx with
+//!   warnings as errors, the kernel's own `make htmldocs`, the Sphinx
+//!   directive, mdbook and MkDocs (tools from `.ci/tools`).
 //! - `real`: the real Debian 6.12 and 6.1 source trees, cross-checked against
 //!   independent oracles (a naive scan, the tree's own `scripts/kernel-doc`
 //!   and `scripts/get_maintainer.pl`).
@@ -37,5 +43,7 @@ mod check;
 mod cli;
 mod fixtures;
 mod real;
+mod render;
 mod render_text;
+mod sites;
 mod util;

@@ -201,6 +201,17 @@ pub fn meaning(name: &str) -> Option<&'static str> {
     FLAGS.iter().find(|f| f.name == name).map(|f| f.meaning)
 }
 
+/// The one-line meaning of a flag in the kernel `version`: `None` when the
+/// flag is unknown or that kernel does not have it (a bit reused later must
+/// not be explained with another release's meaning).
+pub fn meaning_for(name: &str, version: KernelVersion) -> Option<&'static str> {
+    let release = version.release();
+    FLAGS
+        .iter()
+        .find(|f| f.name == name && f.since <= release && f.until.is_none_or(|u| release < u))
+        .map(|f| f.meaning)
+}
+
 /// Reads `#define KF_NAME (1 << N)` (or `BIT(N)`, or a plain number) lines
 /// of a `btf.h`. Other `KF_` macros are ignored.
 pub fn parse_btf_h(text: &str) -> FlagTable {
@@ -265,6 +276,17 @@ mod tests {
         assert_eq!(t.bit("KF_RELEASE"), Some(1));
         assert_eq!(t.bit("KF_RET_NULL"), Some(2));
         assert_eq!(t.flags.len(), 3);
+    }
+
+    #[test]
+    fn meanings_are_those_of_the_release() {
+        let v = |s: &str| s.parse::<KernelVersion>().unwrap();
+        assert!(meaning_for("KF_KPTR_GET", v("6.1")).is_some());
+        assert_eq!(meaning_for("KF_KPTR_GET", v("6.12.117")), None);
+        assert_eq!(meaning_for("KF_FASTCALL", v("6.12")), None);
+        assert!(meaning_for("KF_FASTCALL", v("6.13")).is_some());
+        assert_eq!(meaning_for("KF_TRUSTED_ARGS", v("7.0")), None);
+        assert_eq!(meaning_for("KF_NOPE", v("6.12")), None);
     }
 
     #[test]

@@ -38,31 +38,39 @@ fn options() -> serde_saphyr::Options {
     serde_saphyr::options! { strict_booleans: true, with_snippet: false, budget: Some(budget) }
 }
 
+/// Deserialises YAML `text` of `file` with the policy's strict options; a
+/// syntax or type error is one problem at its position. Also used for
+/// `kfuncdoc.yaml`.
+pub fn from_yaml<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> std::result::Result<T, Vec<Problem>> {
+    serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
+        let (line, col) = e
+            .location()
+            .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+        let msg = e.to_string();
+        // serde-saphyr appends " at line L, column C"; we print the
+        // position first instead.
+        let msg = msg
+            .rsplit_once(" at line ")
+            .map_or(msg.as_str(), |(m, _)| m)
+            .to_string();
+        vec![Problem {
+            loc: Loc::new(file, line, col),
+            message: msg,
+        }]
+    })
+}
+
 /// Reads and validates one file's text.
 pub fn parse(file: &str, text: &str) -> std::result::Result<Policy, Vec<Problem>> {
-    let raw: raw::RawPolicy = match serde_saphyr::from_str_with_options(text, options()) {
-        Ok(r) => r,
-        Err(e) => {
-            let (line, col) = e
-                .location()
-                .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
-            let msg = e.to_string();
-            // serde-saphyr appends " at line L, column C"; we print the
-            // position first instead.
-            let msg = msg
-                .rsplit_once(" at line ")
-                .map_or(msg.as_str(), |(m, _)| m)
-                .to_string();
-            return Err(vec![Problem {
-                loc: Loc::new(file, line, col),
-                message: msg,
-            }]);
-        }
-    };
+    let raw: raw::RawPolicy = from_yaml(file, text)?;
     validate::validate(file, raw)
 }
 
-fn read(path: &Path) -> Result<String> {
+/// The text of a YAML file of at most [`MAX_FILE_BYTES`], as UTF-8.
+pub(crate) fn read(path: &Path) -> Result<String> {
     let display = path.to_string_lossy().into_owned();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() > MAX_FILE_BYTES {

@@ -1,10 +1,146 @@
-//! Rendering: the catalog and the policy as reStructuredText (for the
-//! kernel's Sphinx `make htmldocs`) and Markdown (mdBook, MkDocs, plain
-//! CommonMark). This part holds the pure building blocks the templates
-//! rely on: [`text`](crate::render::text) turns plain text into text that
-//! can never become markup, and [`markdown`](crate::render::markdown)
-//! converts the policy's Markdown fields to either format. Neither does
-//! I/O.
+//! Rendering: the merged catalog as pages, reStructuredText for Sphinx
+//! (the kernel's `make htmldocs`) or Markdown for a static site.
+//!
+//! Three steps, the first two pure: [`context::build`] decides what the
+//! pages say; [`pages`] lays it out through the templates
+//! ([`template::Templates`]) into file names and contents, all in memory;
+//! [`write`] (edge) puts them on disk atomically, with a manifest so that
+//! stale pages are removed and nothing else ever is, or only reports what
+//! would change (`--check`). Text escaping lives in [`text`], the policy's
+//! Markdown in [`markdown`].
 
+pub mod context;
 pub mod markdown;
+pub mod template;
 pub mod text;
+pub mod write;
+
+pub use context::{Context, Description, Flavour, Format, Options};
+pub use template::{TemplateError, Templates};
+
+use serde::Serialize;
+
+/// One generated file: its path relative to the output directory, and
+/// its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// Relative path with `/` separators.
+    pub path: String,
+    /// Contents.
+    pub text: String,
+}
+
+/// Heading characters by level, for RST templates.
+#[derive(Debug, Clone, Serialize)]
+struct Headings {
+    page: String,
+    section: String,
+    subsection: String,
+    minor: String,
+}
+
+fn headings(spec: &str) -> Headings {
+    let mut c = spec.chars().map(String::from);
+    let mut next = |d: &str| c.next().unwrap_or_else(|| d.to_string());
+    Headings {
+        page: next("="),
+        section: next("-"),
+        subsection: next("~"),
+        minor: next("^"),
+    }
+}
+
+fn base(ctx: &Context) -> Result<tera::Context, TemplateError> {
+    let mut t = tera::Context::from_serialize(ctx).map_err(|e| TemplateError {
+        file: "context".into(),
+        line: None,
+        col: None,
+        message: e.to_string(),
+    })?;
+    t.insert("h", &headings(&ctx.options.rst_headings));
+    Ok(t)
+}
+
+/// The directory pages go to, and the extension, for a format/flavour.
+fn layout(ctx: &Context) -> (&'static str, &'static str) {
+    match (ctx.options.format, ctx.options.flavour) {
+        (Format::Rst, _) => ("", "rst"),
+        (Format::Markdown, Some(Flavour::Mdbook)) => ("src/", "md"),
+        (Format::Markdown, Some(Flavour::Mkdocs)) => ("docs/", "md"),
+        (Format::Markdown, _) => ("", "md"),
+    }
+}
+
+/// Every file of the site for `ctx`, in a stable order.
+pub fn pages(ctx: &Context, templates: &Templates) -> Result<Vec<File>, TemplateError> {
+    let t = base(ctx)?;
+    let (dir, ext) = layout(ctx);
+    let mut files = Vec::new();
+    for page in &ctx.pages {
+        let mut c = t.clone();
+        c.insert("page", page);
+        let template = format!("{ext}/{}.{ext}", page.kind);
+        if page.kind == "group" {
+            let Some(group) = ctx.groups.iter().find(|g| g.stem == page.stem) else {
+                continue;
+            };
+            c.insert("group", group);
+        }
+        files.push(File {
+            path: format!("{dir}{}.{ext}", page.stem),
+            text: templates.render(&template, &c)?,
+        });
+    }
+    match (ctx.options.format, ctx.options.flavour) {
+        (Format::Markdown, Some(Flavour::Mdbook)) => {
+            files.push(File {
+                path: "src/SUMMARY.md".into(),
+                text: templates.render("md/SUMMARY.md", &t)?,
+            });
+            files.push(File {
+                path: "book.toml".into(),
+                text: templates.render("md/book.toml", &t)?,
+            });
+        }
+        (Format::Markdown, Some(Flavour::Mkdocs)) => files.push(File {
+            path: "mkdocs.yml".into(),
+            text: templates.render("md/mkdocs.yml", &t)?,
+        }),
+        _ => {}
+    }
+    for f in &mut files {
+        f.text = tidy(&f.text);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Everything on one RST page, for the Sphinx directive.
+pub fn single(ctx: &Context, templates: &Templates) -> Result<String, TemplateError> {
+    Ok(tidy(&templates.render("rst/single.rst", &base(ctx)?)?))
+}
+
+/// Whitespace the templates cannot control exactly: no trailing spaces,
+/// no leading blank lines, at most one blank line in a row (code blocks
+/// included: a second blank line never carries meaning in the C, shell or
+/// YAML snippets a policy quotes), one newline at the end.
+fn tidy(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = 0;
+    let mut started = false;
+    for line in s.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if started && blank > 0 {
+            out.push('\n');
+        }
+        blank = 0;
+        started = true;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}

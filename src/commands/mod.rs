@@ -1,6 +1,12 @@
 //! The subcommands: each reads its inputs through the edge modules, runs
 //! the pure stages, and writes its result to the sink it is given.
 
+mod build;
+mod render;
+
+pub use build::build;
+pub use render::render;
+
 use crate::cli::{CheckArgs, ExplainArgs, ExtractArgs, FactsArgs, Format, SyncArgs};
 use crate::diag::{self, Code, Diagnostic, Level};
 use crate::error::{Error, Result};
@@ -12,7 +18,7 @@ use std::path::Path;
 
 /// The policy shipped with kfuncdoc, embedded so that `check` works
 /// anywhere.
-pub const SHIPPED_POLICY: &str = include_str!("../policy/linux.yaml");
+pub const SHIPPED_POLICY: &str = include_str!("../../policy/linux.yaml");
 /// The name the shipped policy is reported under.
 pub const SHIPPED_POLICY_NAME: &str = "policy/linux.yaml";
 
@@ -54,10 +60,16 @@ pub fn facts(args: &FactsArgs) -> Result<Catalog> {
     let (source, built) = std::thread::scope(|s| {
         let built = wants_built.then(|| {
             s.spawn(|| {
-                built::read(
+                let cache = if args.no_cache {
+                    None
+                } else {
+                    built::default_cache_dir()
+                };
+                built::read_cached(
                     btf.map(|p| p.as_path()),
                     args.btf_base.as_deref(),
                     &args.modules,
+                    cache.as_deref(),
                 )
             })
         });

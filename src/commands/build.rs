@@ -1,0 +1,329 @@
+//! `kfuncdoc build`: extract, check and render from one config file.
+//!
+//! The config (`kfuncdoc.yaml`) names the inputs as `extract` takes them,
+//! the policy, and any number of outputs, each a `render` run. Paths are
+//! relative to the config file. Read with the policy's strict YAML options:
+//! unknown keys and wrong types are errors at their `file:line:col`.
+//! Without a config file the defaults apply: the running kernel's BTF,
+//! the shipped policy, and an mdBook site in `./kfuncdoc-site`.
+
+use super::render::{context, describe, options, plan_json, site, templates};
+use super::{emit, facts, load_policy};
+use crate::cli::{BuildArgs, FactsArgs, Format, PageArgs, RenderFormat};
+use crate::error::{Error, Result};
+use crate::loc::Loc;
+use crate::policy::Problem;
+use crate::render::{Description, Flavour};
+use crate::{Outcome, check, diag, merge, report};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The config file looked for in the working directory.
+pub(crate) const CONFIG: &str = "kfuncdoc.yaml";
+
+/// The output directory without a config file.
+pub(crate) const DEFAULT_OUT: &str = "kfuncdoc-site";
+
+/// `kfuncdoc.yaml` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    /// A kernel source tree.
+    source: Option<PathBuf>,
+    /// A built kernel (raw BTF, vmlinux, bzImage, module).
+    btf: Option<PathBuf>,
+    /// The vmlinux modules are based on.
+    btf_base: Option<PathBuf>,
+    /// Module files or directories.
+    #[serde(default)]
+    modules: Vec<PathBuf>,
+    /// Do not use the report cache.
+    #[serde(default)]
+    no_cache: bool,
+    /// The policy file or directory (default: the shipped one).
+    policy: Option<PathBuf>,
+    /// Template overrides for every output.
+    templates: Option<PathBuf>,
+    /// The index title.
+    title: Option<String>,
+    /// List test-only kfuncs too.
+    #[serde(default)]
+    include_test_only: bool,
+    /// The outputs.
+    outputs: Vec<RawOutput>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    /// `rst` or `markdown`.
+    format: Spanned<String>,
+    /// The output directory.
+    out: PathBuf,
+    /// Markdown flavour.
+    flavour: Option<Spanned<String>>,
+    /// `kernel-doc` or `text`.
+    description: Option<Spanned<String>>,
+    /// RST heading characters.
+    rst_headings: Option<String>,
+    /// Template overrides for this output.
+    templates: Option<PathBuf>,
+    /// mdBook only: run `mdbook build` afterwards (`auto`: when installed).
+    html: Option<Spanned<String>>,
+}
+
+/// When to run `mdbook build` after writing an mdBook project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Html {
+    /// Never.
+    No,
+    /// Always; a missing mdbook is an error.
+    Yes,
+    /// When `mdbook` is on PATH.
+    Auto,
+}
+
+struct Output {
+    to: RenderFormat,
+    out: PathBuf,
+    pages: PageArgs,
+    html: Html,
+}
+
+struct Config {
+    facts: FactsArgs,
+    policy: Option<PathBuf>,
+    outputs: Vec<Output>,
+}
+
+fn default_config() -> Config {
+    Config {
+        facts: FactsArgs::default(),
+        policy: None,
+        outputs: vec![Output {
+            to: RenderFormat::Markdown,
+            out: PathBuf::from(DEFAULT_OUT),
+            pages: page_args(None, None, None, None, None, false),
+            html: Html::Auto,
+        }],
+    }
+}
+
+fn page_args(
+    flavour: Option<Flavour>,
+    description: Option<Description>,
+    title: Option<String>,
+    rst_headings: Option<String>,
+    templates: Option<PathBuf>,
+    include_test_only: bool,
+) -> PageArgs {
+    PageArgs {
+        flavour: flavour.unwrap_or(Flavour::Mdbook),
+        description: description.unwrap_or(Description::Text),
+        title: title.unwrap_or_else(|| "BPF kfuncs".into()),
+        include_test_only,
+        rst_headings: rst_headings
+            .unwrap_or_else(|| crate::render::context::DEFAULT_RST_HEADINGS.into()),
+        templates,
+    }
+}
+
+fn parse_config(file: &Path) -> Result<Config> {
+    let name = file.to_string_lossy().into_owned();
+    let text = crate::policy::read(file)?;
+    let raw: RawConfig =
+        crate::policy::from_yaml(&name, &text).map_err(|problems| Error::Policy { problems })?;
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let rel = |p: &PathBuf| {
+        if p.is_absolute() {
+            p.clone()
+        } else {
+            dir.join(p)
+        }
+    };
+    let problem = |at: Option<&Spanned<String>>, message: String| {
+        let (line, col) = at.map_or((1, 1), |s| {
+            (s.referenced.line() as u32, s.referenced.column() as u32)
+        });
+        Error::Policy {
+            problems: vec![Problem {
+                loc: Loc::new(name.clone(), line, col),
+                message,
+            }],
+        }
+    };
+    if raw.outputs.is_empty() {
+        return Err(problem(None, "`outputs` is empty: nothing to build".into()));
+    }
+    let mut outputs = Vec::new();
+    for o in &raw.outputs {
+        let to = match o.format.value.as_str() {
+            "rst" => RenderFormat::Rst,
+            "markdown" => RenderFormat::Markdown,
+            f => {
+                return Err(problem(
+                    Some(&o.format),
+                    format!("format `{f}` is not `rst` or `markdown`"),
+                ));
+            }
+        };
+        let flavour = match o.flavour.as_ref().map(|f| (f, f.value.as_str())) {
+            None => None,
+            Some((_, "mdbook")) => Some(Flavour::Mdbook),
+            Some((_, "mkdocs")) => Some(Flavour::Mkdocs),
+            Some((_, "plain")) => Some(Flavour::Plain),
+            Some((at, f)) => {
+                return Err(problem(
+                    Some(at),
+                    format!("flavour `{f}` is not mdbook, mkdocs or plain"),
+                ));
+            }
+        };
+        let description = match o.description.as_ref().map(|d| (d, d.value.as_str())) {
+            None => None,
+            Some((_, "kernel-doc")) => Some(Description::KernelDoc),
+            Some((_, "text")) => Some(Description::Text),
+            Some((at, d)) => {
+                return Err(problem(
+                    Some(at),
+                    format!("description `{d}` is not kernel-doc or text"),
+                ));
+            }
+        };
+        let html = match o.html.as_ref().map(|h| (h, h.value.as_str())) {
+            None | Some((_, "no")) => Html::No,
+            Some((_, "yes")) => Html::Yes,
+            Some((_, "auto")) => Html::Auto,
+            Some((at, h)) => {
+                return Err(problem(
+                    Some(at),
+                    format!("html `{h}` is not yes, no or auto"),
+                ));
+            }
+        };
+        outputs.push(Output {
+            to,
+            out: rel(&o.out),
+            pages: page_args(
+                flavour,
+                description,
+                raw.title.clone(),
+                o.rst_headings.clone(),
+                o.templates.as_ref().or(raw.templates.as_ref()).map(rel),
+                raw.include_test_only,
+            ),
+            html,
+        });
+    }
+    Ok(Config {
+        facts: FactsArgs {
+            source: raw.source.as_ref().map(rel),
+            btf: raw.btf.as_ref().map(rel),
+            btf_base: raw.btf_base.as_ref().map(rel),
+            modules: raw.modules.iter().map(rel).collect(),
+            no_cache: raw.no_cache,
+            catalog: None,
+        },
+        policy: raw.policy.as_ref().map(rel),
+        outputs,
+    })
+}
+
+/// Runs `mdbook build DIR` when asked to (or when installed, for `auto`).
+fn mdbook(dir: &Path, html: Html, err: &mut dyn Write) -> Result<()> {
+    if html == Html::No {
+        return Ok(());
+    }
+    match std::process::Command::new("mdbook")
+        .arg("build")
+        .arg(dir)
+        .output()
+    {
+        Ok(o) if o.status.success() => emit(
+            err,
+            &format!(
+                "{}: HTML in {}\n",
+                dir.display(),
+                dir.join("book").display()
+            ),
+        ),
+        Ok(o) => {
+            let _ = err.write_all(&o.stderr);
+            Err(Error::Usage("mdbook build failed on the generated book"))
+        }
+        Err(_) if html == Html::Auto => emit(
+            err,
+            &format!(
+                "{}: an mdBook project (mdbook is not installed: `cargo install mdbook`, then `mdbook build {}`)\n",
+                dir.display(),
+                dir.display()
+            ),
+        ),
+        Err(e) => Err(Error::io("mdbook", e)),
+    }
+}
+
+/// `kfuncdoc build`.
+pub fn build(
+    args: &BuildArgs,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    let config = match &args.config {
+        Some(f) => parse_config(f)?,
+        None if Path::new(CONFIG).is_file() => parse_config(Path::new(CONFIG))?,
+        None => default_config(),
+    };
+    let policy = load_policy(config.policy.as_deref())?;
+    let catalog = facts(&config.facts)?;
+    let (merged, mut earlier) = merge::merge(&catalog, &policy);
+    earlier.extend(catalog.diagnostics.iter().cloned());
+    let found = check::check(&merged, &policy, earlier);
+    if format == Format::Human {
+        emit(err, &report::check_text(&merged, &policy, &found))?;
+    }
+    // Every output is rendered before any is written: a template or policy
+    // problem in the last leaves the first untouched.
+    let mut rendered = Vec::new();
+    for o in &config.outputs {
+        let options = options(o.to, &o.pages)?;
+        let templates = templates(o.pages.templates.as_deref())?;
+        let ctx = context(&merged, &policy, &options)?;
+        rendered.push((o, ctx, templates));
+    }
+    let mut changes = false;
+    let mut plans = Vec::new();
+    for (o, ctx, templates) in &rendered {
+        let plan = site(ctx, templates, &o.out, args.check)?;
+        changes |= plan.changes();
+        match format {
+            Format::Human if args.check => emit(out, &describe(&plan, &o.out, true))?,
+            Format::Human => emit(err, &describe(&plan, &o.out, false))?,
+            Format::Json => plans.push(plan_json(&plan, &o.out, args.check)),
+        }
+        if !args.check && o.to == RenderFormat::Markdown && o.pages.flavour == Flavour::Mdbook {
+            mdbook(&o.out, o.html, err)?;
+        }
+    }
+    if format == Format::Json {
+        emit(
+            out,
+            &format!(
+                "[{}]\n",
+                plans
+                    .iter()
+                    .map(|p| p.trim_end())
+                    .collect::<Vec<_>>()
+                    .join(",\n")
+            ),
+        )?;
+    }
+    Ok(if diag::any_denied(&found) || (args.check && changes) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}

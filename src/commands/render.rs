@@ -1,0 +1,221 @@
+//! `kfuncdoc render`: facts + policy → pages on disk (or on stdout).
+
+use super::{emit, facts, load_policy};
+use crate::cli::{Format, PageArgs, RenderArgs, RenderFormat};
+use crate::error::{Error, Result};
+use crate::merge::Merged;
+use crate::model::Catalog;
+use crate::policy::Policy;
+use crate::render::{self, Context, Options, Templates, write};
+use crate::{Outcome, merge};
+use std::io::Write;
+use std::path::Path;
+
+/// The render options for `to` and the page arguments.
+pub(super) fn options(to: RenderFormat, pages: &PageArgs) -> Result<Options> {
+    if pages.rst_headings.chars().count() < 3
+        || !pages.rst_headings.chars().all(|c| c.is_ascii_punctuation())
+    {
+        return Err(Error::Usage(
+            "--rst-headings takes at least three punctuation characters, e.g. \"=-~^\"",
+        ));
+    }
+    let format = match to {
+        RenderFormat::Rst => render::Format::Rst,
+        RenderFormat::Markdown => render::Format::Markdown,
+    };
+    Ok(Options {
+        format,
+        flavour: (format == render::Format::Markdown).then_some(pages.flavour),
+        description: pages.description,
+        title: pages.title.clone(),
+        include_test_only: pages.include_test_only,
+        rst_headings: pages.rst_headings.clone(),
+    })
+}
+
+/// The templates, with the overrides in `dir`.
+pub(super) fn templates(dir: Option<&Path>) -> Result<Templates> {
+    let overrides = match dir {
+        Some(d) => render::template::read_overrides(d)?,
+        None => Default::default(),
+    };
+    Templates::new(&overrides).map_err(Error::Template)
+}
+
+/// The context for `merged` under `policy`; Markdown the policy cannot
+/// have converted is a policy error with its position.
+pub(super) fn context(merged: &Merged, policy: &Policy, options: &Options) -> Result<Context> {
+    render::context::build(merged, policy, options).map_err(|problems| Error::Policy { problems })
+}
+
+/// Renders `ctx` into `out` (or only plans it, with `check`).
+pub(super) fn site(
+    ctx: &Context,
+    templates: &Templates,
+    out: &Path,
+    check: bool,
+) -> Result<write::Plan> {
+    let files = render::pages(ctx, templates).map_err(Error::Template)?;
+    let plan = write::plan(out, &files)?;
+    if !check {
+        write::apply(out, &files, &plan)?;
+    }
+    Ok(plan)
+}
+
+/// The one-line summary of a plan, or the list of changes for `--check`.
+pub(super) fn describe(plan: &write::Plan, out: &Path, check: bool) -> String {
+    let mut s = String::new();
+    if check {
+        for (what, files) in [
+            ("create", &plan.create),
+            ("update", &plan.update),
+            ("remove", &plan.remove),
+        ] {
+            for f in files {
+                s.push_str(&format!("{}: would {what}\n", out.join(f).display()));
+            }
+        }
+        if !plan.changes() {
+            s.push_str(&format!(
+                "{}: up to date ({} files)\n",
+                out.display(),
+                plan.unchanged.len()
+            ));
+        }
+    } else {
+        s.push_str(&format!(
+            "{}: {} created, {} updated, {} removed, {} unchanged\n",
+            out.display(),
+            plan.create.len(),
+            plan.update.len(),
+            plan.remove.len(),
+            plan.unchanged.len()
+        ));
+    }
+    s
+}
+
+/// The files the pages were made from, for `--depfile`: the inputs named
+/// on the command line, the policy files, and the source files of every
+/// kfunc (joined to the tree).
+fn depends(catalog: &Catalog, policy: &Policy, tree: Option<&Path>) -> Vec<String> {
+    let mut deps: std::collections::BTreeSet<String> = catalog
+        .kernel
+        .inputs
+        .iter()
+        .filter_map(|i| i.path.clone())
+        .collect();
+    deps.extend(
+        policy
+            .files
+            .iter()
+            .filter(|f| Path::new(f).exists())
+            .cloned(),
+    );
+    if let Some(t) = tree {
+        let rel = |f: &str| t.join(f).to_string_lossy().into_owned();
+        for k in &catalog.kfuncs {
+            deps.extend(k.file.as_deref().map(rel));
+            deps.extend(k.definition.as_ref().map(|d| rel(&d.file)));
+        }
+        deps.insert(rel("MAINTAINERS"));
+        deps.insert(rel("include/linux/btf.h"));
+    }
+    deps.into_iter().collect()
+}
+
+/// The Sphinx extension providing the `kfuncdoc` directive.
+pub(crate) const SPHINX_EXTENSION: &str = include_str!("../../templates/sphinx/kfuncdoc.py");
+
+/// `kfuncdoc render`.
+pub fn render(
+    args: &RenderArgs,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    if args.sphinx_extension {
+        emit(out, SPHINX_EXTENSION)?;
+        return Ok(Outcome::Clean);
+    }
+    let options = options(args.to, &args.pages)?;
+    let templates = templates(args.pages.templates.as_deref())?;
+    let ctx = match &args.from_context {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+            let ctx: Context = serde_json::from_str(&text).map_err(|e| Error::Catalog {
+                path: file.clone(),
+                line: e.line() as u32,
+                col: e.column() as u32,
+                message: e.to_string(),
+            })?;
+            if ctx.options.format != options.format {
+                return Err(Error::Usage(
+                    "--from-context: the context was made for the other --to format",
+                ));
+            }
+            ctx
+        }
+        None => {
+            let policy = load_policy(args.policy.as_deref())?;
+            let catalog = facts(&args.facts)?;
+            let (merged, _) = merge::merge(&catalog, &policy);
+            let ctx = context(&merged, &policy, &options)?;
+            if let Some(dep) = &args.depfile {
+                let mut text = depends(&catalog, &policy, args.facts.source.as_deref()).join("\n");
+                text.push('\n');
+                crate::files::write_atomic(dep, text.as_bytes())?;
+            }
+            ctx
+        }
+    };
+    if args.context {
+        let mut json = serde_json::to_string_pretty(&ctx)
+            .map_err(|e| Error::Output(std::io::Error::other(e)))?;
+        json.push('\n');
+        emit(out, &json)?;
+        return Ok(Outcome::Clean);
+    }
+    if args.stdout {
+        if options.format != render::Format::Rst {
+            return Err(Error::Usage(
+                "--stdout writes one RST document: use it with --to rst",
+            ));
+        }
+        emit(
+            out,
+            &render::single(&ctx, &templates).map_err(Error::Template)?,
+        )?;
+        return Ok(Outcome::Clean);
+    }
+    let Some(dir) = args.out.as_deref() else {
+        return Err(Error::Usage("--out DIR is required"));
+    };
+    let plan = site(&ctx, &templates, dir, args.check)?;
+    let summary = describe(&plan, dir, args.check);
+    match format {
+        Format::Human if args.check => emit(out, &summary)?,
+        Format::Human => emit(err, &summary)?,
+        Format::Json => emit(out, &plan_json(&plan, dir, args.check))?,
+    }
+    Ok(if args.check && plan.changes() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// A plan as JSON: `{"out", "check", "create", "update", "remove", "unchanged"}`.
+pub(super) fn plan_json(plan: &write::Plan, out: &Path, check: bool) -> String {
+    let v = serde_json::json!({
+        "out": out.to_string_lossy(),
+        "check": check,
+        "create": plan.create,
+        "update": plan.update,
+        "remove": plan.remove,
+        "unchanged": plan.unchanged,
+    });
+    format!("{v:#}\n")
+}

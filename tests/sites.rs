@@ -1,0 +1,328 @@
+//! The rendered pages built by the tools that publish them: Sphinx with
+//! `-W --keep-going -n` (warnings are errors, every reference must
+//! resolve), the kernel's own `make SPHINXDIRS=bpf htmldocs` on the real
+//! 6.12 tree, the `kfuncdoc` directive, `mdbook build` and `mkdocs build
+//! --strict`. The tools come from `.ci/tools` (`KFUNCDOC_PYTHON`,
+//! `KFUNCDOC_MDBOOK`).
+
+use crate::render::render;
+use crate::util::{TempDir, kfuncdoc, real_input, root, tool, tree};
+use std::path::Path;
+use std::process::Command;
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A Sphinx project in `dir` whose root page includes `kfuncs/index`, with
+/// the kernel's settings that matter here (`Documentation/conf.py`):
+/// autosectionlabel with document prefixes and depth 2, the C attributes
+/// it declares, no default highlighting. `-n` checks every reference; C
+/// type names inside prototypes (`struct task_struct`) name types these
+/// pages do not document, so only those are exempt.
+fn sphinx_project(dir: &Path, extra_conf: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("conf.py"),
+        format!(
+            "project = 'kfuncdoc test'\n\
+             extensions = ['sphinx.ext.autosectionlabel']\n\
+             autosectionlabel_prefix_document = True\n\
+             autosectionlabel_maxdepth = 2\n\
+             c_id_attributes = ['__user', '__rcu', '__percpu', '__iomem', '__force', '__bpf_kfunc']\n\
+             nitpick_ignore_regex = [('c:identifier', '.*')]\n\
+             highlight_language = 'none'\n\
+             {extra_conf}\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// Runs sphinx-build -W --keep-going -n; returns its combined output.
+fn sphinx(python: &Path, src: &Path, out: &Path) -> (bool, String) {
+    let res = Command::new(python)
+        .args([
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-n",
+            "-q",
+            "-b",
+            "html",
+        ])
+        .arg(src)
+        .arg(out)
+        .output()
+        .expect("sphinx runs");
+    (
+        res.status.success(),
+        format!("{}{}", text(&res.stdout), text(&res.stderr)),
+    )
+}
+
+fn rst_pages(out: &Path, source: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "render",
+        "--to",
+        "rst",
+        "--source",
+        source.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let res = kfuncdoc(&args);
+    assert_eq!(res.status.code(), Some(0), "{}", text(&res.stderr));
+}
+
+#[test]
+fn sphinx_builds_the_fixture_pages_without_a_warning() {
+    let Some(python) = tool("KFUNCDOC_PYTHON") else {
+        return;
+    };
+    let tmp = TempDir::new("sphinx-fixture");
+    let src = tmp.0.join("src");
+    sphinx_project(&src, "");
+    std::fs::write(
+        src.join("index.rst"),
+        "Test\n====\n\n.. toctree::\n\n   kfuncs/index\n",
+    )
+    .unwrap();
+    let out = render(&src.join("kfuncs"), &["--to", "rst"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let (ok, log) = sphinx(&python, &src, &tmp.0.join("html"));
+    assert!(ok && log.trim().is_empty(), "{log}");
+    // The nasty comment came out as text: the summary, literally.
+    let html =
+        std::fs::read_to_string(tmp.0.join("html/kfuncs/bpf-core-kfuncs-things.html")).unwrap();
+    assert!(
+        html.contains("Returns *emphasis*, `code`, |sub| and name_ and [1]_ as text"),
+        "summary not literal"
+    );
+    // docutils turns the label into an id with `-` for `_`.
+    assert!(html.contains("id=\"kfuncdoc-kfunc-bpf-new\""));
+}
+
+#[test]
+fn sphinx_builds_the_real_6_12_pages_without_a_warning() {
+    let (Some(python), Some(linux)) = (tool("KFUNCDOC_PYTHON"), real_input("linux-source-6.12"))
+    else {
+        return;
+    };
+    let tmp = TempDir::new("sphinx-612");
+    let src = tmp.0.join("src");
+    sphinx_project(&src, "");
+    std::fs::write(
+        src.join("index.rst"),
+        "Test\n====\n\n.. toctree::\n\n   kfuncs/index\n",
+    )
+    .unwrap();
+    rst_pages(&src.join("kfuncs"), &linux, &["--include-test-only"]);
+    let (ok, log) = sphinx(&python, &src, &tmp.0.join("html"));
+    assert!(ok && log.trim().is_empty(), "{log}");
+}
+
+#[test]
+fn the_directive_renders_in_place() {
+    let Some(python) = tool("KFUNCDOC_PYTHON") else {
+        return;
+    };
+    let tmp = TempDir::new("directive");
+    let src = tmp.0.join("src");
+    let t = tree("render");
+    let ext = root().join("templates/sphinx");
+    sphinx_project(
+        &src,
+        &format!(
+            "import sys\nsys.path.insert(0, {ext:?})\nextensions.append('kfuncdoc')\n\
+             kfuncdoc_bin = {bin:?}\nkfuncdoc_srctree = {tree:?}\n",
+            ext = ext.to_string_lossy(),
+            bin = env!("CARGO_BIN_EXE_kfuncdoc"),
+            tree = t.to_string_lossy(),
+        ),
+    );
+    std::fs::write(
+        src.join("index.rst"),
+        format!(
+            "======\nkfuncs\n======\n\nThe kfuncs of the fixture.\n\n.. kfuncdoc::\n   :policy: {}\n\nAfterwards\n----------\n\nMore text.\n",
+            root().join("tests/fixtures/policies/render.yaml").display()
+        ),
+    )
+    .unwrap();
+    let (ok, log) = sphinx(&python, &src, &tmp.0.join("html"));
+    assert!(ok && log.trim().is_empty(), "{log}");
+    let html = std::fs::read_to_string(tmp.0.join("html/index.html")).unwrap();
+    assert!(html.contains("bpf_net_thing") && html.contains("Afterwards"));
+    // The extension the binary prints is this file.
+    let res = kfuncdoc(&["render", "--to", "rst", "--sphinx-extension"]);
+    assert_eq!(
+        text(&res.stdout),
+        std::fs::read_to_string(ext.join("kfuncdoc.py")).unwrap()
+    );
+}
+
+/// Warnings of a kernel docs build: `(ours, theirs)`, where ours are
+/// located in the generated pages and theirs inside kernel sources pulled
+/// in by `.. kernel-doc::` (the kernel's own comments) or other pages.
+fn classify(log: &str, ours: &str) -> (Vec<String>, Vec<String>) {
+    let mut mine = Vec::new();
+    let mut theirs = Vec::new();
+    for line in log.lines() {
+        let l = line.to_ascii_lowercase();
+        if !(l.contains("warning") || l.contains("error"))
+            || l.contains("incorrect use of kernel-doc format")
+        {
+            continue;
+        }
+        // "PAGE:N: ./kernel/x.c:M: LEVEL: ..." is a comment of the kernel's.
+        let in_source = line
+            .split(": ")
+            .nth(1)
+            .is_some_and(|s| s.contains(".c:") || s.contains(".h:"));
+        if line.contains(ours) && !in_source {
+            mine.push(line.to_string());
+        } else {
+            theirs.push(line.to_string());
+        }
+    }
+    (mine, theirs)
+}
+
+#[test]
+fn the_kernels_own_htmldocs_builds_the_pages() {
+    let (Some(python), Some(linux)) = (tool("KFUNCDOC_PYTHON"), real_input("linux-source-6.12"))
+    else {
+        return;
+    };
+    // A copy of the tree made of hard links; only new or replaced files
+    // differ from the cache.
+    let tmp = TempDir::new("htmldocs");
+    let work = tmp.0.join("linux");
+    let cp = Command::new("cp")
+        .arg("-al")
+        .arg(&linux)
+        .arg(&work)
+        .status()
+        .unwrap();
+    assert!(cp.success());
+    let pages = work.join("Documentation/bpf/kfuncdoc");
+    rst_pages(&pages, &work, &["--description", "kernel-doc"]);
+    let index = work.join("Documentation/bpf/index.rst");
+    let text_in = std::fs::read_to_string(&index).unwrap();
+    let with = text_in.replacen("   kfuncs\n", "   kfuncs\n   kfuncdoc/index\n", 1);
+    assert_ne!(text_in, with);
+    // Replace, not write through the hard link into the cache.
+    std::fs::remove_file(&index).unwrap();
+    std::fs::write(&index, with).unwrap();
+    let bin = python.parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let res = Command::new("make")
+        .current_dir(&work)
+        .env("PATH", path)
+        .args(["SPHINXDIRS=bpf", "htmldocs"])
+        .output()
+        .unwrap();
+    let log = format!("{}{}", text(&res.stdout), text(&res.stderr));
+    assert!(res.status.success(), "make htmldocs failed:\n{log}");
+    let (mine, theirs) = classify(&log, "Documentation/bpf/kfuncdoc/");
+    assert!(
+        mine.is_empty(),
+        "warnings in the generated pages:\n{}",
+        mine.join("\n")
+    );
+    if !theirs.is_empty() {
+        eprintln!(
+            "note: the kernel's own documentation warnings ({}), e.g.:\n{}",
+            theirs.len(),
+            theirs
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    assert!(
+        work.join("Documentation/output/bpf/kfuncdoc/index.html")
+            .is_file()
+    );
+}
+
+#[test]
+fn mdbook_builds_the_site() {
+    let Some(mdbook) = tool("KFUNCDOC_MDBOOK") else {
+        return;
+    };
+    let tmp = TempDir::new("mdbook");
+    let out = render(&tmp.0, &["--to", "markdown"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let res = Command::new(&mdbook)
+        .arg("build")
+        .arg(&tmp.0)
+        .output()
+        .unwrap();
+    assert!(res.status.success(), "{}", text(&res.stderr));
+    let log = text(&res.stderr).to_ascii_lowercase();
+    assert!(!log.contains("warn") && !log.contains("error"), "{log}");
+    let html = std::fs::read_to_string(tmp.0.join("book/bpf-core-kfuncs-things.html")).unwrap();
+    assert!(html.contains("id=\"bpf_new\""));
+    assert!(html.contains("Returns *emphasis*, `code`, |sub| and name_ and [1]_ as text"));
+}
+
+#[test]
+fn mdbook_builds_the_real_6_12_site() {
+    let (Some(mdbook), Some(linux)) = (tool("KFUNCDOC_MDBOOK"), real_input("linux-source-6.12"))
+    else {
+        return;
+    };
+    let tmp = TempDir::new("mdbook-612");
+    let res = kfuncdoc(&[
+        "render",
+        "--to",
+        "markdown",
+        "--source",
+        linux.to_str().unwrap(),
+        "--out",
+        tmp.0.to_str().unwrap(),
+    ]);
+    assert_eq!(res.status.code(), Some(0), "{}", text(&res.stderr));
+    let res = Command::new(&mdbook)
+        .arg("build")
+        .arg(&tmp.0)
+        .output()
+        .unwrap();
+    assert!(res.status.success(), "{}", text(&res.stderr));
+    assert!(tmp.0.join("book/index.html").is_file());
+}
+
+#[test]
+fn mkdocs_builds_the_site_strictly() {
+    let Some(python) = tool("KFUNCDOC_PYTHON") else {
+        return;
+    };
+    let tmp = TempDir::new("mkdocs");
+    let out = render(&tmp.0, &["--to", "markdown", "--flavour", "mkdocs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let res = Command::new(&python)
+        .args(["-m", "mkdocs", "build", "--strict", "-q", "-f"])
+        .arg(tmp.0.join("mkdocs.yml"))
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}{}",
+        text(&res.stdout),
+        text(&res.stderr)
+    );
+    let html =
+        std::fs::read_to_string(tmp.0.join("site/bpf-core-kfuncs-things/index.html")).unwrap();
+    assert!(
+        html.contains("admonition warning"),
+        "the deprecation is a Material admonition"
+    );
+}
