@@ -28,7 +28,6 @@ pub mod loc;
 pub mod merge;
 pub mod model;
 pub mod policy;
-/// Pages: the render context, templates, escaping, writing.
 pub mod render;
 pub mod report;
 pub mod source;

@@ -4,7 +4,7 @@
 //! Three steps, the first two pure: [`context::build`] decides what the
 //! pages say; [`pages`] lays it out through the templates
 //! ([`template::Templates`]) into file names and contents, all in memory;
-//! [`write`] (edge) puts them on disk atomically, with a manifest so that
+//! [`write`](mod@write) (edge) puts them on disk atomically, with a manifest so that
 //! stale pages are removed and nothing else ever is, or only reports what
 //! would change (`--check`). Text escaping lives in [`text`], the policy's
 //! Markdown in [`markdown`].
