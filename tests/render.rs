@@ -347,10 +347,22 @@ fn build_runs_from_a_config_file() {
     .unwrap();
     let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
     assert_eq!(res.status.code(), Some(2));
+    let err = text(&res.stderr);
     assert!(
-        text(&res.stderr).contains("bad.yaml:4:13"),
-        "{}",
-        text(&res.stderr)
+        err.contains("bad.yaml:4:13") && err.contains("format `html` is not one of rst, markdown"),
+        "{err}"
+    );
+    std::fs::write(
+        tmp.0.join("bad.yaml"),
+        "outputs:\n  - format: markdown\n    flavour: hugo\n    out: x\n",
+    )
+    .unwrap();
+    let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
+    assert_eq!(res.status.code(), Some(2));
+    let err = text(&res.stderr);
+    assert!(
+        err.contains("bad.yaml:3:14") && err.contains("`hugo`"),
+        "{err}"
     );
     std::fs::write(tmp.0.join("bad.yaml"), "outputs: []\nsurprise: 1\n").unwrap();
     let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);

@@ -14,6 +14,17 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// A Sphinx project whose index has one toctree entry, `kfuncs/index`:
+/// the pages rendered into `kfuncs/`.
+fn sphinx_project_around_kfuncs(dir: &Path) {
+    sphinx_project(dir, "");
+    std::fs::write(
+        dir.join("index.rst"),
+        "Test\n====\n\n.. toctree::\n\n   kfuncs/index\n",
+    )
+    .unwrap();
+}
+
 /// A Sphinx project in `dir` whose root page includes `kfuncs/index`, with
 /// the kernel's settings that matter here (`Documentation/conf.py`):
 /// autosectionlabel with document prefixes and depth 2, the C attributes
@@ -83,12 +94,7 @@ fn sphinx_builds_the_fixture_pages_without_a_warning() {
     };
     let tmp = TempDir::new("sphinx-fixture");
     let src = tmp.0.join("src");
-    sphinx_project(&src, "");
-    std::fs::write(
-        src.join("index.rst"),
-        "Test\n====\n\n.. toctree::\n\n   kfuncs/index\n",
-    )
-    .unwrap();
+    sphinx_project_around_kfuncs(&src);
     let out = render(&src.join("kfuncs"), &["--to", "rst"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let (ok, log) = sphinx(&python, &src, &tmp.0.join("html"));
@@ -112,12 +118,7 @@ fn sphinx_builds_the_real_6_12_pages_without_a_warning() {
     };
     let tmp = TempDir::new("sphinx-612");
     let src = tmp.0.join("src");
-    sphinx_project(&src, "");
-    std::fs::write(
-        src.join("index.rst"),
-        "Test\n====\n\n.. toctree::\n\n   kfuncs/index\n",
-    )
-    .unwrap();
+    sphinx_project_around_kfuncs(&src);
     rst_pages(&src.join("kfuncs"), &linux, &["--include-test-only"]);
     let (ok, log) = sphinx(&python, &src, &tmp.0.join("html"));
     assert!(ok && log.trim().is_empty(), "{log}");

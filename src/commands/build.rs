@@ -130,6 +130,34 @@ fn page_args(
     }
 }
 
+/// A config error at `at` (or the file's start) of `file`.
+fn problem(file: &str, at: Option<&Spanned<String>>, message: String) -> Error {
+    let (line, col) = at.map_or((1, 1), |s| {
+        (s.referenced.line() as u32, s.referenced.column() as u32)
+    });
+    Error::Policy {
+        problems: vec![Problem {
+            loc: Loc::new(file, line, col),
+            message,
+        }],
+    }
+}
+
+/// The value of the config key `what` at `at`, one of `options`.
+fn one_of<T: Copy>(
+    file: &str,
+    at: &Spanned<String>,
+    what: &str,
+    options: &[(&str, T)],
+) -> Result<T> {
+    if let Some((_, v)) = options.iter().find(|(name, _)| *name == at.value) {
+        return Ok(*v);
+    }
+    let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+    let message = format!("{what} `{}` is not one of {}", at.value, names.join(", "));
+    Err(problem(file, Some(at), message))
+}
+
 fn parse_config(file: &Path) -> Result<Config> {
     let name = file.to_string_lossy().into_owned();
     let text = crate::policy::read(file)?;
@@ -143,66 +171,55 @@ fn parse_config(file: &Path) -> Result<Config> {
             dir.join(p)
         }
     };
-    let problem = |at: Option<&Spanned<String>>, message: String| {
-        let (line, col) = at.map_or((1, 1), |s| {
-            (s.referenced.line() as u32, s.referenced.column() as u32)
-        });
-        Error::Policy {
-            problems: vec![Problem {
-                loc: Loc::new(name.clone(), line, col),
-                message,
-            }],
-        }
-    };
     if raw.outputs.is_empty() {
-        return Err(problem(None, "`outputs` is empty: nothing to build".into()));
+        return Err(problem(
+            &name,
+            None,
+            "`outputs` is empty: nothing to build".into(),
+        ));
     }
     let mut outputs = Vec::new();
     for o in &raw.outputs {
-        let to = match o.format.value.as_str() {
-            "rst" => RenderFormat::Rst,
-            "markdown" => RenderFormat::Markdown,
-            f => {
-                return Err(problem(
-                    Some(&o.format),
-                    format!("format `{f}` is not `rst` or `markdown`"),
-                ));
-            }
-        };
-        let flavour = match o.flavour.as_ref().map(|f| (f, f.value.as_str())) {
-            None => None,
-            Some((_, "mdbook")) => Some(Flavour::Mdbook),
-            Some((_, "mkdocs")) => Some(Flavour::Mkdocs),
-            Some((_, "plain")) => Some(Flavour::Plain),
-            Some((at, f)) => {
-                return Err(problem(
-                    Some(at),
-                    format!("flavour `{f}` is not mdbook, mkdocs or plain"),
-                ));
-            }
-        };
-        let description = match o.description.as_ref().map(|d| (d, d.value.as_str())) {
-            None => None,
-            Some((_, "kernel-doc")) => Some(Description::KernelDoc),
-            Some((_, "text")) => Some(Description::Text),
-            Some((at, d)) => {
-                return Err(problem(
-                    Some(at),
-                    format!("description `{d}` is not kernel-doc or text"),
-                ));
-            }
-        };
-        let html = match o.html.as_ref().map(|h| (h, h.value.as_str())) {
-            None | Some((_, "no")) => Html::No,
-            Some((_, "yes")) => Html::Yes,
-            Some((_, "auto")) => Html::Auto,
-            Some((at, h)) => {
-                return Err(problem(
-                    Some(at),
-                    format!("html `{h}` is not yes, no or auto"),
-                ));
-            }
-        };
+        let to = one_of(
+            &name,
+            &o.format,
+            "format",
+            &[
+                ("rst", RenderFormat::Rst),
+                ("markdown", RenderFormat::Markdown),
+            ],
+        )?;
+        let flavour = o
+            .flavour
+            .as_ref()
+            .map(|f| {
+                let flavours = [
+                    ("mdbook", Flavour::Mdbook),
+                    ("mkdocs", Flavour::Mkdocs),
+                    ("plain", Flavour::Plain),
+                ];
+                one_of(&name, f, "flavour", &flavours)
+            })
+            .transpose()?;
+        let description = o
+            .description
+            .as_ref()
+            .map(|d| {
+                let kinds = [
+                    ("kernel-doc", Description::KernelDoc),
+                    ("text", Description::Text),
+                ];
+                one_of(&name, d, "description", &kinds)
+            })
+            .transpose()?;
+        let html = o.html.as_ref().map_or(Ok(Html::No), |h| {
+            one_of(
+                &name,
+                h,
+                "html",
+                &[("yes", Html::Yes), ("no", Html::No), ("auto", Html::Auto)],
+            )
+        })?;
         outputs.push(Output {
             to,
             out: rel(&o.out),
