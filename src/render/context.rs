@@ -220,6 +220,9 @@ pub struct Norm {
     pub source: String,
     /// kfuncs of the group with an explicit decision.
     pub decided: usize,
+    /// kfuncs without an explicit decision whose level is not the norm's
+    /// (a rule matching only some of them, say).
+    pub exceptions: usize,
 }
 
 /// One kfunc, as its section shows it.
@@ -393,6 +396,13 @@ pub struct Factors {
     pub alternative: Option<String>,
     /// The subsystem's norm, as one line of plain text.
     pub norm: String,
+    /// The MAINTAINERS section it belongs to (absent without a source tree).
+    pub subsystem: Option<String>,
+    /// Who decides there: the section's `M:` names, without addresses
+    /// (`R:` names when it has no `M:`).
+    pub maintainers: Vec<String>,
+    /// The section's mailing lists (`L:`).
+    pub lists: Vec<String>,
 }
 
 /// Usage: in-tree callers and known users.
@@ -879,21 +889,32 @@ fn group_norm(kfuncs: &[&MergedKfunc]) -> Norm {
         let s = &k.policy.stability;
         *counts.entry((s.value, source_phrase(&s.from))).or_default() += 1;
     }
+    let undecided: usize = counts.values().sum();
     // The most frequent; ties to the most dependable level, then by text.
     let best = counts
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
     match best {
-        Some(((stability, source), _)) => Norm {
+        Some(((stability, source), n)) => Norm {
             stability: stability.to_string(),
             source,
             decided,
+            exceptions: undecided - n,
         },
         None => Norm {
             stability: Stability::Unstable.to_string(),
             source: "the kernel's stated position".into(),
             decided,
+            exceptions: 0,
         },
+    }
+}
+
+/// `Jane Doe <jane@example.org>` → `Jane Doe`; an address alone stays.
+fn person_name(entry: &str) -> String {
+    match entry.split_once('<') {
+        Some((name, _)) if !name.trim().is_empty() => name.trim().to_string(),
+        _ => entry.trim().to_string(),
     }
 }
 
@@ -1056,6 +1077,19 @@ fn kfunc_page(
             },
             alternative,
             norm: format!("{} by {}", norm.stability, norm.source),
+            subsystem: f.subsystem.as_ref().map(|s| s.name.clone()),
+            maintainers: f.subsystem.as_ref().map_or_else(Vec::new, |s| {
+                let who = if s.maintainers.is_empty() {
+                    &s.reviewers
+                } else {
+                    &s.maintainers
+                };
+                who.iter().map(|m| person_name(m)).collect()
+            }),
+            lists: f
+                .subsystem
+                .as_ref()
+                .map_or_else(Vec::new, |s| s.lists.clone()),
         },
         links: p.links.iter().map(link_info).collect(),
         source: f.file.as_ref().map(|file| SourceInfo {

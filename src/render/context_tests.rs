@@ -204,3 +204,31 @@ fn type_tags_read_as_the_macros_that_make_them() {
         "int f(char __user *p, int __attribute__((btf_type_tag(\"other\"))) x)"
     );
 }
+
+#[test]
+fn a_norm_says_how_many_kfuncs_it_does_not_cover_and_who_decides() {
+    let mut a = kfunc("scx_bpf_a", "kernel/sched/ext.c", &["s"], "SCHED_EXT");
+    a.subsystem = Some(crate::model::Subsystem {
+        name: "SCHED_EXT".into(),
+        reviewers: vec!["Tejun Heo <tj@kernel.org>".into()],
+        lists: vec!["linux-kernel@vger.kernel.org".into()],
+        ..Default::default()
+    });
+    let mut b = a.clone();
+    b.name = "scx_bpf_b".into();
+    let mut iter = a.clone();
+    iter.name = "bpf_iter_scx_dsq_new".into();
+    let mut decided = a.clone();
+    decided.name = "scx_bpf_c".into();
+    let c = catalog(vec![a, b, iter, decided]);
+    let policy = "schema: 1\nrules:\n  - name: sched_ext\n    match:\n      name: \"scx_bpf_*\"\n    stability: experimental\nkfuncs:\n  scx_bpf_c:\n    stability: stable\n";
+    let x = ctx(&c, policy, &Options::default()).unwrap();
+    let norm = &x.groups[0].norm;
+    assert_eq!(norm.stability, "experimental");
+    assert_eq!((norm.decided, norm.exceptions), (1, 1));
+    let f = &find(&x, "bpf_iter_scx_dsq_new").factors;
+    assert_eq!(f.subsystem.as_deref(), Some("SCHED_EXT"));
+    // No M: entries: the reviewers decide; names without addresses.
+    assert_eq!(f.maintainers, ["Tejun Heo"]);
+    assert_eq!(f.lists, ["linux-kernel@vger.kernel.org"]);
+}
