@@ -35,15 +35,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Reads a catalog written by `kfuncdoc extract --format json`.
+/// Reads a catalog written by `kfuncdoc extract --format json` (or by
+/// another tool: kfuncs in any order are sorted by name, as a catalog
+/// keeps them; the same name twice is an error).
 pub fn read_catalog(path: &Path) -> Result<Catalog> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| Error::Catalog {
+    let mut catalog: Catalog = serde_json::from_str(&text).map_err(|e| Error::Catalog {
         path: path.to_path_buf(),
         line: e.line() as u32,
         col: e.column() as u32,
         message: e.to_string(),
-    })
+    })?;
+    catalog.kfuncs.sort_by(|a, b| a.name.cmp(&b.name));
+    if let Some(w) = catalog.kfuncs.windows(2).find(|w| w[0].name == w[1].name) {
+        return Err(Error::Catalog {
+            path: path.to_path_buf(),
+            line: 1,
+            col: 1,
+            message: format!("`kfuncs` lists `{}` twice", w[0].name),
+        });
+    }
+    Ok(catalog)
 }
 
 /// Reads a text file.

@@ -112,6 +112,35 @@ fn catalog_files_are_facts_too() {
         text(&from_tree.stdout)
     );
     assert_eq!(from_tree.stdout, from_file.stdout);
+    // Another tool may list kfuncs in any order: same facts, same result.
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cat).unwrap()).unwrap();
+    let kfuncs = json["kfuncs"].as_array_mut().unwrap();
+    assert!(kfuncs.len() > 2);
+    kfuncs.reverse();
+    let reversed = tmp.0.join("reversed.json");
+    std::fs::write(&reversed, json.to_string()).unwrap();
+    let from_reversed = kfuncdoc(&[
+        "check",
+        "--policy",
+        p,
+        "--catalog",
+        reversed.to_str().unwrap(),
+    ]);
+    assert_eq!(from_tree.stdout, from_reversed.stdout);
+    // ... but not list one twice.
+    let first = json["kfuncs"][0].clone();
+    json["kfuncs"].as_array_mut().unwrap().push(first);
+    std::fs::write(&reversed, json.to_string()).unwrap();
+    let out = kfuncdoc(&[
+        "check",
+        "--policy",
+        p,
+        "--catalog",
+        reversed.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("twice"), "{}", text(&out.stderr));
     // A broken catalog file names its position.
     std::fs::write(
         &cat,
