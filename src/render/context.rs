@@ -474,6 +474,9 @@ pub struct Deprecated {
     pub deprecated_in: Option<String>,
     /// Only announced: deprecated from a later release.
     pub upcoming: bool,
+    /// The release the policy records it as actually removed in, when
+    /// that is after this kernel (it may differ from the planned one).
+    pub removed_in: Option<String>,
     /// What to use instead.
     pub replacement: Option<ReplacementInfo>,
 }
@@ -715,6 +718,7 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
                     page: stem.clone(),
                     deprecated_in: p.deprecated_in.as_ref().map(|d| d.value.to_string()),
                     upcoming: upcoming.is_some(),
+                    removed_in: p.removed_in.as_ref().map(|r| r.value.to_string()),
                     replacement: replacement.clone(),
                 });
             }

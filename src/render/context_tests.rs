@@ -8,7 +8,8 @@ use crate::merge::tests::kfunc;
 use crate::model::{Catalog, Definition, Doc, InputInfo, KernelInfo};
 use crate::policy::parse;
 
-fn catalog(kfuncs: Vec<crate::model::Kfunc>) -> Catalog {
+fn catalog(mut kfuncs: Vec<crate::model::Kfunc>) -> Catalog {
+    kfuncs.sort_by(|a, b| a.name.cmp(&b.name));
     Catalog {
         kernel: KernelInfo {
             version: Some("6.12.117".into()),
@@ -68,7 +69,7 @@ fn deprecations_count_releases_and_link_their_replacement() {
         kfunc("bpf_new", "kernel/bpf/a.c", &["s"], "BPF"),
         kfunc("bpf_later", "kernel/bpf/a.c", &["s"], "BPF"),
     ]);
-    let policy = "schema: 1\nkfuncs:\n  bpf_old:\n    stability: deprecated\n    deprecated_in: 6.11\n    removal_planned: 7.1\n    replacement: bpf_new\n  bpf_new:\n    since: 6.10\n  bpf_later:\n    deprecated_in: 6.14\n    replacement: {none: gone}\n  bpf_gone:\n    stability: removed\n    removed_in: 6.5\n";
+    let policy = "schema: 1\nkfuncs:\n  bpf_old:\n    stability: deprecated\n    deprecated_in: 6.11\n    removal_planned: 7.1\n    replacement: bpf_new\n  bpf_new:\n    since: 6.10\n  bpf_later:\n    deprecated_in: 6.14\n    removed_in: 6.17\n    replacement: {none: gone}\n  bpf_gone:\n    stability: removed\n    removed_in: 6.5\n";
     let x = ctx(&c, policy, &Options::default()).unwrap();
     let old = find(&x, "bpf_old");
     // 6.12 → 6.13 ... 6.19 → 7.0 → 7.1: nine releases.
@@ -107,6 +108,10 @@ fn deprecations_count_releases_and_link_their_replacement() {
             (None, vec![("bpf_later", true)])
         ]
     );
+    // The actual removal, recorded after the fact, is shown with the plan.
+    let removed_in = |d: &RemovalGroup| d.kfuncs[0].removed_in.clone();
+    assert_eq!(removed_in(&x.deprecations[0]), None);
+    assert_eq!(removed_in(&x.deprecations[1]).as_deref(), Some("6.17"));
     assert_eq!(x.removed.len(), 1);
     assert_eq!(x.removed[0].removed_in.as_deref(), Some("6.5"));
 }
