@@ -59,6 +59,15 @@ pub enum Error {
     /// `explain` was given a code that does not exist.
     #[error("unknown code `{0}` (kfuncdoc explain lists them)")]
     UnknownCode(String),
+    /// An output directory kfuncdoc will not write into as asked: a path
+    /// through a symbolic link, a file it did not generate in the way.
+    #[error("{}: {message}", path.display())]
+    Unsafe {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// Why, and what to do.
+        message: String,
+    },
     /// A command line that parses but cannot be carried out.
     #[error("{0}")]
     Usage(&'static str),

@@ -139,6 +139,63 @@ fn stale_pages_go_and_nothing_else_does() {
     assert!(out.join("mine.rst").exists() && out.join("sub/notes.txt").exists());
 }
 
+/// The output directory is the only place written, on disk too: not
+/// through a symbolic link inside it, not over a file kfuncdoc did not
+/// generate, and a manifest's claims are checked before anything goes.
+#[cfg(unix)]
+#[test]
+fn nothing_outside_out_and_nobody_elses_files() {
+    let tmp = TempDir::new("outside");
+    let victim = tmp.0.join("victim");
+    std::fs::create_dir_all(&victim).unwrap();
+    std::fs::write(victim.join("data.txt"), "precious\n").unwrap();
+
+    // A manifest listing a file behind a linked directory: kept.
+    let a = tmp.0.join("a");
+    std::fs::create_dir_all(&a).unwrap();
+    std::os::unix::fs::symlink("../victim", a.join("assets")).unwrap();
+    std::fs::write(a.join(".kfuncdoc-manifest"), "# x\nassets/data.txt\n").unwrap();
+    assert_eq!(render(&a, &["--to", "rst"]).status.code(), Some(0));
+    assert!(victim.join("data.txt").exists());
+
+    // Pages that would be written through a linked directory: refused,
+    // nothing written.
+    let b = tmp.0.join("b");
+    std::fs::create_dir_all(&b).unwrap();
+    std::os::unix::fs::symlink("../victim", b.join("src")).unwrap();
+    let res = render(&b, &["--to", "markdown"]);
+    assert_eq!(res.status.code(), Some(2));
+    assert!(
+        text(&res.stderr).contains("symbolic link"),
+        "{}",
+        text(&res.stderr)
+    );
+    assert_eq!(std::fs::read_dir(&victim).unwrap().count(), 1);
+    assert!(!b.join("book.toml").exists());
+
+    // Somebody's own index.rst where a page goes: refused, untouched.
+    let c = tmp.0.join("c");
+    std::fs::create_dir_all(&c).unwrap();
+    std::fs::write(c.join("index.rst"), "My own index\n").unwrap();
+    let res = render(&c, &["--to", "rst"]);
+    assert_eq!(res.status.code(), Some(2));
+    assert!(
+        text(&res.stderr).contains("c/index.rst"),
+        "{}",
+        text(&res.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(c.join("index.rst")).unwrap(),
+        "My own index\n"
+    );
+    assert_eq!(std::fs::read_dir(&c).unwrap().count(), 1);
+    // A page kfuncdoc generated, even with its manifest lost, is its own.
+    std::fs::remove_file(c.join("index.rst")).unwrap();
+    assert_eq!(render(&c, &["--to", "rst"]).status.code(), Some(0));
+    std::fs::remove_file(c.join(".kfuncdoc-manifest")).unwrap();
+    assert_eq!(render(&c, &["--to", "rst"]).status.code(), Some(0));
+}
+
 #[test]
 fn check_writes_nothing_and_lists_what_would_change() {
     let tmp = TempDir::new("check");
@@ -364,6 +421,41 @@ fn build_runs_from_a_config_file() {
         err.contains("bad.yaml:3:14") && err.contains("`hugo`"),
         "{err}"
     );
+    // Two outputs in one directory would remove each other's pages.
+    std::fs::write(
+        tmp.0.join("bad.yaml"),
+        "outputs:\n  - format: rst\n    out: site\n  - format: markdown\n    out: ./site/md\n",
+    )
+    .unwrap();
+    let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
+    assert_eq!(res.status.code(), Some(2));
+    assert!(
+        text(&res.stderr).contains("overlap"),
+        "{}",
+        text(&res.stderr)
+    );
+    // Every output is rendered before any is written: a template error in
+    // the second leaves the first unwritten.
+    let tpl = tmp.0.join("tpl/md");
+    std::fs::create_dir_all(&tpl).unwrap();
+    std::fs::write(tpl.join("index.md"), "{{ nope }}\n").unwrap();
+    std::fs::write(
+        tmp.0.join("bad.yaml"),
+        format!(
+            "source: {}\npolicy: {}\noutputs:\n  - format: rst\n    out: first\n  - format: markdown\n    out: second\n    templates: tpl\n",
+            t.display(),
+            root().join(policy()).display()
+        ),
+    )
+    .unwrap();
+    let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
+    assert_eq!(res.status.code(), Some(2));
+    assert!(
+        text(&res.stderr).contains("index.md:1:"),
+        "{}",
+        text(&res.stderr)
+    );
+    assert!(!tmp.0.join("first").exists() && !tmp.0.join("second").exists());
     std::fs::write(tmp.0.join("bad.yaml"), "outputs: []\nsurprise: 1\n").unwrap();
     let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
     assert_eq!(res.status.code(), Some(2));

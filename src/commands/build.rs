@@ -7,12 +7,13 @@
 //! Without a config file the defaults apply: the running kernel's BTF,
 //! the shipped policy, and an mdBook site in `./kfuncdoc-site`.
 
-use super::render::{context, describe, options, plan_json, site, templates};
+use super::render::{context, describe, options, plan_json, stage, templates};
 use super::{emit, facts, load_policy};
 use crate::cli::{BuildArgs, FactsArgs, Format, PageArgs, RenderFormat};
 use crate::error::{Error, Result};
 use crate::loc::Loc;
 use crate::policy::Problem;
+use crate::render::write;
 use crate::render::{Description, Flavour};
 use crate::{Outcome, check, diag, merge, report};
 use serde::Deserialize;
@@ -130,6 +131,21 @@ fn page_args(
     }
 }
 
+/// `p` with `.` and `..` resolved as text (`a/./b/../c` → `a/c`).
+fn lexical(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A config error at `at` (or the file's start) of `file`.
 fn problem(file: &str, at: Option<&Spanned<String>>, message: String) -> Error {
     let (line, col) = at.map_or((1, 1), |s| {
@@ -234,6 +250,22 @@ fn parse_config(file: &Path) -> Result<Config> {
             html,
         });
     }
+    // Each output owns its directory (its manifest removes what it no
+    // longer generates): two in one directory, or one inside another,
+    // would delete each other's pages.
+    let dirs: Vec<PathBuf> = outputs.iter().map(|o| lexical(&o.out)).collect();
+    for (i, a) in dirs.iter().enumerate() {
+        for b in &dirs[i + 1..] {
+            if a.starts_with(b) || b.starts_with(a) {
+                let message = format!(
+                    "outputs `{}` and `{}` overlap; give each its own directory",
+                    a.display(),
+                    b.display()
+                );
+                return Err(problem(&name, None, message));
+            }
+        }
+    }
     Ok(Config {
         facts: FactsArgs {
             source: raw.source.as_ref().map(rel),
@@ -302,24 +334,28 @@ pub fn build(
     if format == Format::Human {
         emit(err, &report::check_text(&merged, &policy, &found))?;
     }
-    // Every output is rendered before any is written: a template or policy
-    // problem in the last leaves the first untouched.
-    let mut rendered = Vec::new();
+    // Every output is rendered and planned before any is written: a
+    // template, policy or output directory problem in the last leaves the
+    // first untouched.
+    let mut staged = Vec::new();
     for o in &config.outputs {
         let options = options(o.to, &o.pages)?;
         let templates = templates(o.pages.templates.as_deref())?;
         let ctx = context(&merged, &policy, &options)?;
-        rendered.push((o, ctx, templates));
+        let (files, plan) = stage(&ctx, &templates, &o.out)?;
+        staged.push((o, files, plan));
     }
     let mut changes = false;
     let mut plans = Vec::new();
-    for (o, ctx, templates) in &rendered {
-        let plan = site(ctx, templates, &o.out, args.check)?;
+    for (o, files, plan) in &staged {
+        if !args.check {
+            write::apply(&o.out, files, plan)?;
+        }
         changes |= plan.changes();
         match format {
-            Format::Human if args.check => emit(out, &describe(&plan, &o.out, true))?,
-            Format::Human => emit(err, &describe(&plan, &o.out, false))?,
-            Format::Json => plans.push(plan_json(&plan, &o.out, args.check)),
+            Format::Human if args.check => emit(out, &describe(plan, &o.out, true))?,
+            Format::Human => emit(err, &describe(plan, &o.out, false))?,
+            Format::Json => plans.push(plan_json(plan, &o.out, args.check)),
         }
         if !args.check && o.to == RenderFormat::Markdown && o.pages.flavour == Flavour::Mdbook {
             mdbook(&o.out, o.html, err)?;

@@ -49,6 +49,18 @@ pub(super) fn context(merged: &Merged, policy: &Policy, options: &Options) -> Re
     render::context::build(merged, policy, options).map_err(|problems| Error::Policy { problems })
 }
 
+/// Renders `ctx` in memory and plans writing it into `out`: nothing is
+/// written yet.
+pub(super) fn stage(
+    ctx: &Context,
+    templates: &Templates,
+    out: &Path,
+) -> Result<(Vec<render::File>, write::Plan)> {
+    let files = render::pages(ctx, templates).map_err(Error::Template)?;
+    let plan = write::plan(out, &files)?;
+    Ok((files, plan))
+}
+
 /// Renders `ctx` into `out` (or only plans it, with `check`).
 pub(super) fn site(
     ctx: &Context,
@@ -56,8 +68,7 @@ pub(super) fn site(
     out: &Path,
     check: bool,
 ) -> Result<write::Plan> {
-    let files = render::pages(ctx, templates).map_err(Error::Template)?;
-    let plan = write::plan(out, &files)?;
+    let (files, plan) = stage(ctx, templates, out)?;
     if !check {
         write::apply(out, &files, &plan)?;
     }
