@@ -130,8 +130,8 @@ pub struct Kfunc {
     /// `all_prog_types`.
     #[serde(default)]
     pub callable_from: Vec<String>,
-    /// In-tree callers: BPF programs of `tools/testing/selftests/bpf` and
-    /// `samples/bpf` that call it (absent when no source tree was read).
+    /// In-tree callers: the selftest and sample programs that call it
+    /// (absent when no source tree was read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
 }
@@ -139,9 +139,9 @@ pub struct Kfunc {
 /// Who calls a kfunc inside the kernel tree.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
-    /// Files under `tools/testing/selftests/bpf` with a call.
+    /// Files under `tools/testing/selftests` with a call.
     pub selftests: u32,
-    /// Files under `samples/bpf` with a call.
+    /// Files under `samples` and `tools/sched_ext` with a call.
     pub samples: u32,
     /// Every calling file with its number of calls, sorted by path.
     pub files: Vec<UsageFile>,

@@ -576,7 +576,7 @@ fn subsystems_agree_with_get_maintainer() {
 fn usage_counts_files_that_call_each_kfunc() {
     let Some((tree, c)) = tree_6_12() else { return };
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
-    for dir in ["tools/testing/selftests/bpf", "samples/bpf"] {
+    for dir in ["tools/testing/selftests", "samples", "tools/sched_ext"] {
         for f in crate::util::files_under(&tree.join(dir)) {
             if f.ends_with(".c") {
                 let bytes = std::fs::read(tree.join(dir).join(&f)).unwrap();
@@ -614,4 +614,16 @@ fn usage_counts_files_that_call_each_kfunc() {
         .find(|f| f.file.ends_with("progs/task_kfunc_success.c"))
         .unwrap();
     assert_eq!(success.calls, 5);
+    // sched_ext's own selftests and example schedulers count too.
+    let d = k(c, "scx_bpf_dispatch").usage.as_ref().unwrap();
+    assert!(
+        d.files
+            .iter()
+            .any(|f| f.file.starts_with("tools/testing/selftests/sched_ext/"))
+    );
+    assert!(
+        d.files
+            .iter()
+            .any(|f| f.file.starts_with("tools/sched_ext/"))
+    );
 }

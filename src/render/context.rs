@@ -275,6 +275,10 @@ pub struct KfuncPage {
     pub flags_unknown: bool,
     /// Program types (short names: `TRACING`), sorted.
     pub prog_types: Vec<String>,
+    /// Program types that may call it too because the kernel maps them to
+    /// the hook of one it is registered for (`LSM` through `TRACING`),
+    /// short names, sorted; empty with `all_prog_types`.
+    pub also_callable_from: Vec<String>,
     /// Callable from every program type.
     pub all_prog_types: bool,
     /// Program types unknown (no source tree).
@@ -340,7 +344,7 @@ pub struct FlagInfo {
 pub struct ParamInfo {
     /// Its name.
     pub name: String,
-    /// Its C type.
+    /// Its C type (a function type shown as the pointer it decays to).
     #[serde(rename = "type")]
     pub ty: String,
     /// The verifier suffix it carries (`__sz`).
@@ -401,6 +405,8 @@ pub struct Factors {
     /// Who decides there: the section's `M:` names, without addresses
     /// (`R:` names when it has no `M:`).
     pub maintainers: Vec<String>,
+    /// The section has no `M:`: `maintainers` are its reviewers.
+    pub reviewers_only: bool,
     /// The section's mailing lists (`L:`).
     pub lists: Vec<String>,
 }
@@ -410,10 +416,9 @@ pub struct Factors {
 pub struct UsageInfo {
     /// In-tree callers were counted (a source tree was read).
     pub counted: bool,
-    /// Selftest programs calling it (files under
-    /// `tools/testing/selftests/bpf`).
+    /// Selftest programs calling it (files under `tools/testing/selftests`).
     pub selftests: u32,
-    /// Samples calling it (files under `samples/bpf`).
+    /// Samples calling it (files under `samples` and `tools/sched_ext`).
     pub samples: u32,
     /// Known out-of-tree users from the policy.
     pub users: Vec<LinkInfo>,
@@ -917,7 +922,7 @@ fn group_norm(kfuncs: &[&MergedKfunc]) -> Norm {
 /// `Jane Doe <jane@example.org>` → `Jane Doe`; an address alone stays.
 fn person_name(entry: &str) -> String {
     match entry.split_once('<') {
-        Some((name, _)) if !name.trim().is_empty() => name.trim().to_string(),
+        Some((name, _)) if !name.trim().is_empty() => name.trim().trim_matches('"').to_string(),
         _ => entry.trim().to_string(),
     }
 }
@@ -983,7 +988,9 @@ fn kfunc_page(
         .iter()
         .map(|q| ParamInfo {
             name: q.name.clone(),
-            ty: q.ty.clone(),
+            // A parameter declared as a function (`bool (less)(...)`) is a
+            // pointer to one: show the type a reader would write.
+            ty: q.ty.replacen("()(", "(*)(", 1),
             annotation: q.annotation.clone(),
             annotation_meaning: q
                 .annotation
@@ -1062,6 +1069,15 @@ fn kfunc_page(
         flags,
         flags_unknown,
         prog_types: f.prog_types.iter().map(|t| short_prog_type(t)).collect(),
+        also_callable_from: if f.all_prog_types {
+            Vec::new()
+        } else {
+            f.callable_from
+                .iter()
+                .filter(|t| !f.prog_types.contains(t))
+                .map(|t| short_prog_type(t))
+                .collect()
+        },
         all_prog_types: f.all_prog_types,
         prog_types_unknown: !x.has_source,
         filtered: f.filtered,
@@ -1090,6 +1106,10 @@ fn kfunc_page(
                 };
                 who.iter().map(|m| person_name(m)).collect()
             }),
+            reviewers_only: f
+                .subsystem
+                .as_ref()
+                .is_some_and(|s| s.maintainers.is_empty() && !s.reviewers.is_empty()),
             lists: f
                 .subsystem
                 .as_ref()

@@ -235,5 +235,25 @@ fn a_norm_says_how_many_kfuncs_it_does_not_cover_and_who_decides() {
     assert_eq!(f.subsystem.as_deref(), Some("SCHED_EXT"));
     // No M: entries: the reviewers decide; names without addresses.
     assert_eq!(f.maintainers, ["Tejun Heo"]);
+    assert!(f.reviewers_only);
+    assert_eq!(
+        person_name("\"David S. Miller\" <davem@davemloft.net>"),
+        "David S. Miller"
+    );
     assert_eq!(f.lists, ["linux-kernel@vger.kernel.org"]);
+}
+
+#[test]
+fn a_function_parameter_reads_as_the_pointer_it_is() {
+    let mut k = kfunc("bpf_rbtree_add_impl", "kernel/bpf/helpers.c", &["s"], "BPF");
+    k.params = vec![crate::model::Param {
+        name: "less".into(),
+        ty: "bool ()(struct bpf_rb_node *a, const struct bpf_rb_node *b)".into(),
+        annotation: None,
+    }];
+    let x = ctx(&catalog(vec![k]), "schema: 1\n", &Options::default()).unwrap();
+    assert_eq!(
+        find(&x, "bpf_rbtree_add_impl").params[0].ty,
+        "bool (*)(struct bpf_rb_node *a, const struct bpf_rb_node *b)"
+    );
 }

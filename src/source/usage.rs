@@ -1,13 +1,14 @@
 //! In-tree callers: which BPF programs of the tree call each kfunc.
 //!
 //! The kernel's lifecycle text weighs how widely a kfunc is used. Out of
-//! tree that is unknowable; in tree, the selftests
-//! (`tools/testing/selftests/bpf`) and samples (`samples/bpf`) are the
+//! tree that is unknowable; in tree, the selftests (every suite under
+//! `tools/testing/selftests`: `bpf`, `sched_ext`, `hid`...) and the
+//! examples (`samples/`, the schedulers of `tools/sched_ext`) are the
 //! programs every change to a kfunc must keep working. [`calls`] counts,
 //! in one C file, the calls of known kfunc names: an identifier followed by
 //! `(`, outside comments, strings and preprocessor lines, in a statement
 //! that is not a declaration (`extern ... __ksym;` prototypes are not
-//! calls). [`count`] runs it over the `.c` files of both directories that
+//! calls). [`count`] runs it over the `.c` files of those directories that
 //! mention a name (the walk's prefilter finds them).
 
 use super::lex::{Kind, Lexer};
@@ -18,8 +19,16 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 
-/// The directories searched, and which count they feed.
-pub const DIRS: [&str; 2] = ["tools/testing/selftests/bpf/", "samples/bpf/"];
+/// Where the kernel's own tests live: every selftest suite, not only
+/// `bpf/` (sched_ext and HID have their own).
+pub const SELFTESTS: [&str; 1] = ["tools/testing/selftests/"];
+/// Where its example programs live: `samples/` and the example BPF
+/// schedulers of `tools/sched_ext/`.
+pub const SAMPLES: [&str; 2] = ["samples/", "tools/sched_ext/"];
+
+fn under_any(dirs: &[&str], f: &str) -> bool {
+    dirs.iter().any(|d| f.starts_with(d))
+}
 
 /// Calls of `names` in the C text `src`, by name.
 pub fn calls(src: &str, names: &HashSet<&str>) -> BTreeMap<String, u32> {
@@ -58,18 +67,22 @@ pub fn calls(src: &str, names: &HashSet<&str>) -> BTreeMap<String, u32> {
 }
 
 /// Fills `usage` of every kfunc from the `.c` files among `files` (paths
-/// relative to `tree`) under [`DIRS`]. Files that cannot be read are
+/// relative to `tree`) under [`SELFTESTS`] and [`SAMPLES`]. Files that cannot be read are
 /// findings, as in the main walk.
 pub fn count(tree: &Path, files: &[String], kfuncs: &mut [Kfunc], diags: &mut Vec<Diagnostic>) {
     // A tree without the programs (a trimmed copy, a fixture) says
     // nothing about usage: leave it unknown rather than zero.
-    if !DIRS.iter().any(|d| tree.join(d).is_dir()) {
+    if !SELFTESTS
+        .iter()
+        .chain(&SAMPLES)
+        .any(|d| tree.join(d).is_dir())
+    {
         return;
     }
     let candidates: Vec<&str> = files
         .iter()
         .map(String::as_str)
-        .filter(|f| f.ends_with(".c") && DIRS.iter().any(|d| f.starts_with(d)))
+        .filter(|f| f.ends_with(".c") && (under_any(&SELFTESTS, f) || under_any(&SAMPLES, f)))
         .collect();
     let names: Vec<&str> = kfuncs.iter().map(|k| k.name.as_str()).collect();
     let set: HashSet<&str> = names.iter().copied().collect();
@@ -103,10 +116,10 @@ pub fn count(tree: &Path, files: &[String], kfuncs: &mut [Kfunc], diags: &mut Ve
     for k in kfuncs {
         let mut files = by_kfunc.remove(&k.name).unwrap_or_default();
         files.sort_by(|a, b| a.file.cmp(&b.file));
-        let under = |d: &str| files.iter().filter(|f| f.file.starts_with(d)).count() as u32;
+        let under = |d: &[&str]| files.iter().filter(|f| under_any(d, &f.file)).count() as u32;
         k.usage = Some(Usage {
-            selftests: under(DIRS[0]),
-            samples: under(DIRS[1]),
+            selftests: under(&SELFTESTS),
+            samples: under(&SAMPLES),
             files,
         });
     }
