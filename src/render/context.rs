@@ -263,7 +263,10 @@ pub struct KfuncPage {
     /// Removed in (a kfunc still present, per the policy, is an anomaly
     /// `check` reports).
     pub removed_in: Option<String>,
-    /// Releases from this kernel to the planned removal.
+    /// `removed_in` is after this kernel: the removal is a recorded fact.
+    pub removal_recorded: bool,
+    /// Releases from this kernel to the removal: the recorded one, else
+    /// the planned one.
     pub releases_left: Option<u32>,
     /// A deprecation the policy states for a later release.
     pub upcoming_deprecation: Option<String>,
@@ -326,6 +329,9 @@ pub struct ReplacementInfo {
     pub page: Option<String>,
     /// There is none, for this reason (plain text).
     pub reason: Option<String>,
+    /// The release the policy says it appears in, when that is after this
+    /// kernel: a reader of these pages cannot use it yet.
+    pub arrives_in: Option<String>,
 }
 
 /// A flag.
@@ -673,12 +679,20 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
             label: page_of.get(name.as_str()).map(|_| kfunc_label(name)),
             page: page_of.get(name.as_str()).map(|p| p.to_string()),
             reason: None,
+            arrives_in: policy
+                .kfuncs
+                .get(name)
+                .and_then(|e| e.since.as_ref())
+                .map(|v| v.value)
+                .filter(|v| kernel_version.is_some_and(|k| k.release() < v.release()))
+                .map(|v| v.to_string()),
         },
         Replacement::None(reason) => ReplacementInfo {
             kfunc: None,
             label: None,
             page: None,
             reason: Some(reason.clone()),
+            arrives_in: None,
         },
     };
 
@@ -703,7 +717,16 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
             let stability = p.stability.value;
             *level_counts.entry(stability).or_default() += 1;
             let since = p.since.as_ref().map(|d| d.value);
-            let removal = p.removal_planned.as_ref().map(|d| d.value);
+            let planned = p.removal_planned.as_ref().map(|d| d.value);
+            // A removal the policy records after this kernel is a fact
+            // that beats the plan (sched_ext's renames, planned for 6.15,
+            // went in 6.17).
+            let recorded = p
+                .removed_in
+                .as_ref()
+                .map(|d| d.value)
+                .filter(|r| kernel_version.is_some_and(|k| k.release() < r.release()));
+            let removal = recorded.or(planned);
             let replacement = p.replacement.as_ref().map(|d| replacement_info(&d.value));
             // A deprecation the policy dates after this kernel: announced,
             // not in force.
@@ -716,14 +739,14 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
                         && kernel_version.is_some_and(|k| k.release() < d.release())
                 })
                 .map(|d| d.to_string());
-            if stability == Stability::Deprecated || upcoming.is_some() {
+            if stability == Stability::Deprecated || upcoming.is_some() || recorded.is_some() {
                 deprecated.entry(removal).or_default().push(Deprecated {
                     name: k.facts.name.clone(),
                     label: kfunc_label(&k.facts.name),
                     page: stem.clone(),
                     deprecated_in: p.deprecated_in.as_ref().map(|d| d.value.to_string()),
                     upcoming: upcoming.is_some(),
-                    removed_in: p.removed_in.as_ref().map(|r| r.value.to_string()),
+                    removed_in: recorded.map(|r| r.to_string()),
                     replacement: replacement.clone(),
                 });
             }
@@ -741,6 +764,8 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
                     upcoming,
                     since,
                     removal,
+                    planned,
+                    recorded: recorded.is_some(),
                 },
                 &mut problems,
             );
@@ -919,6 +944,27 @@ fn group_norm(kfuncs: &[&MergedKfunc]) -> Norm {
     }
 }
 
+/// kernel-doc comment text as plain text: its highlight prefixes dropped
+/// (`@param` → `param`, `%CONST` → `CONST`, `&struct foo` → `struct foo`)
+/// where they start a word, so that a page does not show them literally;
+/// an address (`a@b`), `a & b` and `100%` stay.
+fn kdoc_text(s: &str) -> String {
+    let b = s.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = String::with_capacity(s.len());
+    for (i, ch) in s.char_indices() {
+        let prefix = matches!(ch, '@' | '%' | '&');
+        let starts_word = i == 0 || !word(b[i - 1]) && b[i - 1] != b'&';
+        let names = b
+            .get(i + 1)
+            .is_some_and(|&n| n.is_ascii_alphabetic() || n == b'_');
+        if !(prefix && starts_word && names) {
+            out.push(ch);
+        }
+    }
+    out
+}
+
 /// `Jane Doe <jane@example.org>` → `Jane Doe`; an address alone stays.
 fn person_name(entry: &str) -> String {
     match entry.split_once('<') {
@@ -943,7 +989,10 @@ struct KfuncExtras<'a> {
     replacement: Option<ReplacementInfo>,
     upcoming: Option<String>,
     since: Option<KernelVersion>,
+    /// The recorded removal if any, else the planned one.
     removal: Option<KernelVersion>,
+    planned: Option<KernelVersion>,
+    recorded: bool,
 }
 
 fn kfunc_page(
@@ -997,7 +1046,7 @@ fn kfunc_page(
                 .as_deref()
                 .and_then(suffixes::meaning)
                 .map(str::to_string),
-            doc: doc_params.get(q.name.as_str()).map(|t| t.to_string()),
+            doc: doc_params.get(q.name.as_str()).map(|t| kdoc_text(t)),
         })
         .collect();
     let kernel_doc = match (x.options.description, format, &f.doc, &f.definition) {
@@ -1013,17 +1062,18 @@ fn kfunc_page(
         }
         _ => None,
     };
+    let text = |t: &Option<String>| t.as_deref().map(kdoc_text);
     let doc = f.doc.as_ref().map(|d| DocInfo {
-        summary: d.summary.clone(),
-        body: d.body.clone(),
-        returns: d.returns.clone(),
-        context: d.context.clone(),
+        summary: text(&d.summary),
+        body: text(&d.body),
+        returns: text(&d.returns),
+        context: text(&d.context),
         sections: d
             .sections
             .iter()
             .map(|s| NamedText {
                 name: s.name.clone(),
-                text: s.text.clone(),
+                text: kdoc_text(&s.text),
             })
             .collect(),
     });
@@ -1059,7 +1109,8 @@ fn kfunc_page(
         promise: x.promise,
         since: x.since.map(|v| v.to_string()),
         deprecated_in: p.deprecated_in.as_ref().map(|d| d.value.to_string()),
-        removal_planned: x.removal.map(|v| v.to_string()),
+        removal_planned: x.planned.map(|v| v.to_string()),
+        removal_recorded: x.recorded,
         removed_in: p.removed_in.as_ref().map(|d| d.value.to_string()),
         releases_left: x
             .removal

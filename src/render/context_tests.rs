@@ -104,14 +104,18 @@ fn deprecations_count_releases_and_link_their_replacement() {
     assert_eq!(
         groups,
         [
-            (Some("7.1"), vec![("bpf_old", false)]),
-            (None, vec![("bpf_later", true)])
+            // The recorded removal places it, not the missing plan.
+            (Some("6.17"), vec![("bpf_later", true)]),
+            (Some("7.1"), vec![("bpf_old", false)])
         ]
     );
     // The actual removal, recorded after the fact, is shown with the plan.
     let removed_in = |d: &RemovalGroup| d.kfuncs[0].removed_in.clone();
-    assert_eq!(removed_in(&x.deprecations[0]), None);
-    assert_eq!(removed_in(&x.deprecations[1]).as_deref(), Some("6.17"));
+    assert_eq!(removed_in(&x.deprecations[0]).as_deref(), Some("6.17"));
+    assert_eq!(removed_in(&x.deprecations[1]), None);
+    let later = find(&x, "bpf_later");
+    assert!(later.removal_recorded);
+    assert_eq!(later.releases_left, Some(5));
     assert_eq!(x.removed.len(), 1);
     assert_eq!(x.removed[0].removed_in.as_deref(), Some("6.5"));
 }
@@ -255,5 +259,17 @@ fn a_function_parameter_reads_as_the_pointer_it_is() {
     assert_eq!(
         find(&x, "bpf_rbtree_add_impl").params[0].ty,
         "bool (*)(struct bpf_rb_node *a, const struct bpf_rb_node *b)"
+    );
+}
+
+#[test]
+fn kernel_doc_highlights_read_as_plain_text() {
+    assert_eq!(
+        kdoc_text("Dispatch @p with %SCX_ENQ_WAKEUP into &struct scx_dsq, see &ops."),
+        "Dispatch p with SCX_ENQ_WAKEUP into struct scx_dsq, see ops."
+    );
+    assert_eq!(
+        kdoc_text("mail a@b.org, a && b, a & b, 100%, @ 5, %d"),
+        "mail a@b.org, a && b, a & b, 100%, @ 5, d"
     );
 }
