@@ -172,6 +172,9 @@ pub struct Summary {
     pub deprecated: usize,
     /// kfuncs whose stability a policy entry states.
     pub decided: usize,
+    /// kfuncs on the pages that the built kernel read does not have
+    /// (`built: false`: not in its configuration).
+    pub not_built: usize,
 }
 
 /// One output page.
@@ -881,6 +884,10 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
             .copied()
             .unwrap_or(0),
         decided: shown.iter().filter(|k| k.policy.explicit).count(),
+        not_built: shown
+            .iter()
+            .filter(|k| k.facts.built == Some(false))
+            .count(),
     };
     Ok(Context {
         kfuncdoc: Tool {

@@ -273,3 +273,20 @@ fn kernel_doc_highlights_read_as_plain_text() {
         "mail a@b.org, a && b, a & b, 100%, @ 5, d"
     );
 }
+
+#[test]
+fn kfuncs_the_built_kernel_lacks_are_counted() {
+    let mut off = kfunc("scx_bpf_a", "kernel/sched/ext.c", &["s"], "SCHED_EXT");
+    off.built = Some(false);
+    let mut on = kfunc("bpf_b", "kernel/bpf/b.c", &["s"], "BPF");
+    on.built = Some(true);
+    let unknown = kfunc("bpf_c", "kernel/bpf/c.c", &["s"], "BPF");
+    let x = ctx(
+        &catalog(vec![off, on, unknown]),
+        "schema: 1\n",
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(x.summary.not_built, 1);
+    assert_eq!(find(&x, "scx_bpf_a").built, Some(false));
+}
