@@ -41,8 +41,8 @@ pub enum Error {
     /// the message names the file, the byte offset and the type id.
     #[error(transparent)]
     Btf(#[from] crate::btf::BtfError),
-    /// A catalog JSON file that does not parse.
-    #[error("{}:{line}:{col}: error: not a kfuncdoc catalog: {message}", path.display())]
+    /// A JSON input (a catalog, a render context) that does not parse.
+    #[error("{}:{line}:{col}: error: {message}", path.display())]
     Catalog {
         /// The file.
         path: PathBuf,
@@ -50,7 +50,7 @@ pub enum Error {
         line: u32,
         /// 1-based column.
         col: u32,
-        /// What serde_json said.
+        /// What is wrong (what serde_json said, with what was expected).
         message: String,
     },
     /// A template that does not load or render, with its file and line.

@@ -44,7 +44,7 @@ pub fn read_catalog(path: &Path) -> Result<Catalog> {
         path: path.to_path_buf(),
         line: e.line() as u32,
         col: e.column() as u32,
-        message: e.to_string(),
+        message: format!("not a kfuncdoc catalog: {e}"),
     })?;
     catalog.kfuncs.sort_by(|a, b| a.name.cmp(&b.name));
     if let Some(w) = catalog.kfuncs.windows(2).find(|w| w[0].name == w[1].name) {
@@ -52,7 +52,10 @@ pub fn read_catalog(path: &Path) -> Result<Catalog> {
             path: path.to_path_buf(),
             line: 1,
             col: 1,
-            message: format!("`kfuncs` lists `{}` twice", w[0].name),
+            message: format!(
+                "not a kfuncdoc catalog: `kfuncs` lists `{}` twice",
+                w[0].name
+            ),
         });
     }
     Ok(catalog)

@@ -421,6 +421,18 @@ fn build_runs_from_a_config_file() {
         err.contains("bad.yaml:3:14") && err.contains("`hugo`"),
         "{err}"
     );
+    std::fs::write(
+        tmp.0.join("bad.yaml"),
+        "outputs:\n  - format: rst\n    out: x\n    rst_headings: ab\n",
+    )
+    .unwrap();
+    let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
+    assert_eq!(res.status.code(), Some(2));
+    let err = text(&res.stderr);
+    assert!(
+        err.contains("bad.yaml:4:19") && err.contains("rst_headings"),
+        "{err}"
+    );
     // Two outputs in one directory would remove each other's pages.
     std::fs::write(
         tmp.0.join("bad.yaml"),

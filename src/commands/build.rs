@@ -7,7 +7,7 @@
 //! Without a config file the defaults apply: the running kernel's BTF,
 //! the shipped policy, and an mdBook site in `./kfuncdoc-site`.
 
-use super::render::{context, describe, options, plan_json, stage, templates};
+use super::render::{context, describe, options, plan_json, stage, templates, valid_headings};
 use super::{emit, facts, load_policy};
 use crate::cli::{BuildArgs, FactsArgs, Format, PageArgs, RenderFormat};
 use crate::error::{Error, Result};
@@ -68,7 +68,7 @@ struct RawOutput {
     /// `kernel-doc` or `text`.
     description: Option<Spanned<String>>,
     /// RST heading characters.
-    rst_headings: Option<String>,
+    rst_headings: Option<Spanned<String>>,
     /// Template overrides for this output.
     templates: Option<PathBuf>,
     /// mdBook only: run `mdbook build` afterwards (`auto`: when installed).
@@ -228,6 +228,17 @@ fn parse_config(file: &Path) -> Result<Config> {
                 one_of(&name, d, "description", &kinds)
             })
             .transpose()?;
+        if let Some(h) = o
+            .rst_headings
+            .as_ref()
+            .filter(|h| !valid_headings(&h.value))
+        {
+            let message = format!(
+                "rst_headings `{}` needs at least three punctuation characters, e.g. \"=-~^\"",
+                h.value
+            );
+            return Err(problem(&name, Some(h), message));
+        }
         let html = o.html.as_ref().map_or(Ok(Html::No), |h| {
             one_of(
                 &name,
@@ -243,7 +254,7 @@ fn parse_config(file: &Path) -> Result<Config> {
                 flavour,
                 description,
                 raw.title.clone(),
-                o.rst_headings.clone(),
+                o.rst_headings.as_ref().map(|h| h.value.clone()),
                 o.templates.as_ref().or(raw.templates.as_ref()).map(rel),
                 raw.include_test_only,
             ),

@@ -12,10 +12,14 @@ use std::io::Write;
 use std::path::Path;
 
 /// The render options for `to` and the page arguments.
+/// Whether `s` can be the RST heading characters (`--rst-headings`,
+/// `rst_headings:`): at least three, all punctuation.
+pub(super) fn valid_headings(s: &str) -> bool {
+    s.chars().count() >= 3 && s.chars().all(|c| c.is_ascii_punctuation())
+}
+
 pub(super) fn options(to: RenderFormat, pages: &PageArgs) -> Result<Options> {
-    if pages.rst_headings.chars().count() < 3
-        || !pages.rst_headings.chars().all(|c| c.is_ascii_punctuation())
-    {
+    if !valid_headings(&pages.rst_headings) {
         return Err(Error::Usage(
             "--rst-headings takes at least three punctuation characters, e.g. \"=-~^\"",
         ));
@@ -160,7 +164,7 @@ pub fn render(
                 path: file.clone(),
                 line: e.line() as u32,
                 col: e.column() as u32,
-                message: e.to_string(),
+                message: format!("not a kfuncdoc render context (--context): {e}"),
             })?;
             if ctx.options.format != options.format {
                 return Err(Error::Usage(
