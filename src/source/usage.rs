@@ -66,9 +66,58 @@ pub fn calls(src: &str, names: &HashSet<&str>) -> BTreeMap<String, u32> {
     out
 }
 
+/// Function-like macros in `src` that wrap exactly one of `names`:
+/// `#define bpf_obj_new(type) ((type *)bpf_obj_new_impl(...))` gives
+/// `("bpf_obj_new", "bpf_obj_new_impl")`. A macro named like a kfunc, or
+/// calling several, is no wrapper.
+pub fn wrappers(src: &str, names: &HashSet<&str>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for t in Lexer::new(src).filter(|t| t.kind == Kind::Directive) {
+        let text = t.text(src);
+        let Some(rest) = text
+            .trim_start_matches('#')
+            .trim_start()
+            .strip_prefix("define")
+        else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let len = rest
+            .bytes()
+            .take_while(|&b| b.is_ascii_alphanumeric() || b == b'_')
+            .count();
+        let (name, after) = rest.split_at(len);
+        let Some(params) = after.strip_prefix('(') else {
+            continue;
+        };
+        let Some((_, body)) = params.split_once(')') else {
+            continue;
+        };
+        if name.is_empty() || names.contains(name) {
+            continue;
+        }
+        let toks: Vec<_> = Lexer::new(body).filter(|t| !t.is_comment()).collect();
+        let called: HashSet<&str> = toks
+            .windows(2)
+            .filter(|w| {
+                w[0].kind == Kind::Ident
+                    && names.contains(w[0].text(body))
+                    && w[1].is_punct(body, b'(')
+            })
+            .map(|w| w[0].text(body))
+            .collect();
+        if let [only] = called.into_iter().collect::<Vec<_>>()[..] {
+            out.push((name.to_string(), only.to_string()));
+        }
+    }
+    out
+}
+
 /// Fills `usage` of every kfunc from the `.c` files among `files` (paths
-/// relative to `tree`) under [`SELFTESTS`] and [`SAMPLES`]. Files that cannot be read are
-/// findings, as in the main walk.
+/// relative to `tree`) under [`SELFTESTS`] and [`SAMPLES`], counting a
+/// call of a wrapper macro defined in a header there as a call of the
+/// kfunc it wraps. Files that cannot be read are findings, as
+/// in the main walk.
 pub fn count(tree: &Path, files: &[String], kfuncs: &mut [Kfunc], diags: &mut Vec<Diagnostic>) {
     // A tree without the programs (a trimmed copy, a fixture) says
     // nothing about usage: leave it unknown rather than zero.
@@ -79,28 +128,80 @@ pub fn count(tree: &Path, files: &[String], kfuncs: &mut [Kfunc], diags: &mut Ve
     {
         return;
     }
-    let candidates: Vec<&str> = files
+    let ours = |f: &&str| under_any(&SELFTESTS, f) || under_any(&SAMPLES, f);
+    let sources: Vec<&str> = files
         .iter()
         .map(String::as_str)
-        .filter(|f| f.ends_with(".c") && (under_any(&SELFTESTS, f) || under_any(&SAMPLES, f)))
+        .filter(|f| (f.ends_with(".c") || f.ends_with(".h")) && ours(f))
         .collect();
     let names: Vec<&str> = kfuncs.iter().map(|k| k.name.as_str()).collect();
     let set: HashSet<&str> = names.iter().copied().collect();
-    let per_file: Mutex<Vec<(String, BTreeMap<String, u32>)>> = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
-    if let (false, Ok(needles)) = (candidates.is_empty(), walk::Needles::new(&names)) {
-        walk::search_list(tree, &candidates, &needles, &|rel, found| match found {
+    let problem = |d| problems.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+
+    // Pass 1: wrapper macros, in the headers (`bpf_experimental.h`,
+    // sched_ext's `common.bpf.h`). A name two headers define around
+    // different kfuncs is ambiguous and dropped.
+    let headers: Vec<&str> = sources
+        .iter()
+        .copied()
+        .filter(|f| f.ends_with(".h"))
+        .collect();
+    let found: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+    if let (false, Ok(needles)) = (headers.is_empty(), walk::Needles::new(&names)) {
+        walk::search_list(tree, &headers, &needles, &|_, f| match f {
             Found::Match(bytes) => {
-                let text = String::from_utf8_lossy(&bytes);
-                let c = calls(&text, &set);
-                if !c.is_empty() {
+                let w = wrappers(&String::from_utf8_lossy(&bytes), &set);
+                found.lock().unwrap_or_else(|e| e.into_inner()).extend(w);
+            }
+            Found::Problem(d) => problem(d),
+        });
+    }
+    let mut wraps: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for (alias, kfunc) in found.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        wraps
+            .entry(alias)
+            .and_modify(|k| {
+                if k.as_deref() != Some(kfunc.as_str()) {
+                    *k = None;
+                }
+            })
+            .or_insert(Some(kfunc));
+    }
+    let wraps: BTreeMap<String, String> = wraps
+        .into_iter()
+        .filter_map(|(a, k)| k.map(|k| (a, k)))
+        .collect();
+
+    // Pass 2: calls, of a kfunc or of its wrapper, in the .c files.
+    let programs: Vec<&str> = sources
+        .iter()
+        .copied()
+        .filter(|f| f.ends_with(".c"))
+        .collect();
+    let searched: Vec<&str> = names
+        .iter()
+        .copied()
+        .chain(wraps.keys().map(String::as_str))
+        .collect();
+    let callees: HashSet<&str> = searched.iter().copied().collect();
+    let per_file: Mutex<Vec<(String, BTreeMap<String, u32>)>> = Mutex::new(Vec::new());
+    if let (false, Ok(needles)) = (programs.is_empty(), walk::Needles::new(&searched)) {
+        walk::search_list(tree, &programs, &needles, &|rel, f| match f {
+            Found::Match(bytes) => {
+                let mut by_kfunc: BTreeMap<String, u32> = BTreeMap::new();
+                for (name, n) in calls(&String::from_utf8_lossy(&bytes), &callees) {
+                    let kfunc = wraps.get(&name).cloned().unwrap_or(name);
+                    *by_kfunc.entry(kfunc).or_insert(0) += n;
+                }
+                if !by_kfunc.is_empty() {
                     per_file
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .push((rel.to_string(), c));
+                        .push((rel.to_string(), by_kfunc));
                 }
             }
-            Found::Problem(d) => problems.lock().unwrap_or_else(|e| e.into_inner()).push(d),
+            Found::Problem(d) => problem(d),
         });
     }
     diags.extend(problems.into_inner().unwrap_or_else(|e| e.into_inner()));
@@ -154,5 +255,25 @@ int BPF_PROG(test, struct task_struct *task)
         assert_eq!(c.get("bpf_task_acquire"), Some(&2));
         assert_eq!(c.get("bpf_task_release"), Some(&2));
         assert!(calls("int x;", &names).is_empty());
+    }
+
+    #[test]
+    fn wrapper_macros_wrap_one_kfunc() {
+        let h = "#define bpf_obj_new(type) ((type *)bpf_obj_new_impl(bpf_core_type_id_local(type), NULL))\n\
+                 #define bpf_list_push_back(head, node) \\\n\tbpf_list_push_back_impl(head, node, NULL, 0)\n\
+                 #define TWO(a) bpf_obj_new_impl(a) + bpf_list_push_back_impl(a)\n\
+                 #define NOT_A_CALL bpf_obj_new_impl\n\
+                 #define bpf_obj_new_impl(x) bpf_obj_new_impl(x)\n";
+        let names: HashSet<&str> = ["bpf_obj_new_impl", "bpf_list_push_back_impl"].into();
+        assert_eq!(
+            wrappers(h, &names),
+            [
+                ("bpf_obj_new".to_string(), "bpf_obj_new_impl".to_string()),
+                (
+                    "bpf_list_push_back".to_string(),
+                    "bpf_list_push_back_impl".to_string()
+                ),
+            ]
+        );
     }
 }
