@@ -396,86 +396,48 @@ fn build_runs_from_a_config_file() {
     assert!(tmp.0.join("rst/index.rst").is_file() && tmp.0.join("md/index.md").is_file());
     let res = kfuncdoc_in(&tmp.0, &["build", "--check"]);
     assert_eq!(res.status.code(), Some(0), "{}", text(&res.stdout));
-    // A bad value, at its position.
-    std::fs::write(
-        tmp.0.join("bad.yaml"),
-        "outputs:\n  - format: rst\n    out: x\n  - format: html\n    out: y\n",
-    )
-    .unwrap();
-    let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
-    assert_eq!(res.status.code(), Some(2));
-    let err = text(&res.stderr);
+    // A config `build` refuses: exit 2, and what its stderr says.
+    let refused = |yaml: &str| {
+        std::fs::write(tmp.0.join("bad.yaml"), yaml).unwrap();
+        let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
+        assert_eq!(res.status.code(), Some(2), "{yaml}");
+        text(&res.stderr)
+    };
+    // Bad values, at their positions.
+    let err = refused("outputs:\n  - format: rst\n    out: x\n  - format: html\n    out: y\n");
     assert!(
         err.contains("bad.yaml:4:13") && err.contains("format `html` is not one of rst, markdown"),
         "{err}"
     );
-    std::fs::write(
-        tmp.0.join("bad.yaml"),
-        "outputs:\n  - format: markdown\n    flavour: hugo\n    out: x\n",
-    )
-    .unwrap();
-    let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
-    assert_eq!(res.status.code(), Some(2));
-    let err = text(&res.stderr);
+    let err = refused("outputs:\n  - format: markdown\n    flavour: hugo\n    out: x\n");
     assert!(
         err.contains("bad.yaml:3:14") && err.contains("`hugo`"),
         "{err}"
     );
-    std::fs::write(
-        tmp.0.join("bad.yaml"),
-        "outputs:\n  - format: rst\n    out: x\n    rst_headings: ab\n",
-    )
-    .unwrap();
-    let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
-    assert_eq!(res.status.code(), Some(2));
-    let err = text(&res.stderr);
+    let err = refused("outputs:\n  - format: rst\n    out: x\n    rst_headings: ab\n");
     assert!(
         err.contains("bad.yaml:4:19") && err.contains("rst_headings"),
         "{err}"
     );
     // Two outputs in one directory would remove each other's pages.
-    std::fs::write(
-        tmp.0.join("bad.yaml"),
+    let err = refused(
         "outputs:\n  - format: rst\n    out: site\n  - format: markdown\n    out: ./site/md\n",
-    )
-    .unwrap();
-    let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
-    assert_eq!(res.status.code(), Some(2));
-    assert!(
-        text(&res.stderr).contains("overlap"),
-        "{}",
-        text(&res.stderr)
     );
+    assert!(err.contains("overlap"), "{err}");
     // Every output is rendered before any is written: a template error in
     // the second leaves the first unwritten.
     let tpl = tmp.0.join("tpl/md");
     std::fs::create_dir_all(&tpl).unwrap();
     std::fs::write(tpl.join("index.md"), "{{ nope }}\n").unwrap();
-    std::fs::write(
-        tmp.0.join("bad.yaml"),
-        format!(
-            "source: {}\npolicy: {}\noutputs:\n  - format: rst\n    out: first\n  - format: markdown\n    out: second\n    templates: tpl\n",
-            t.display(),
-            root().join(policy()).display()
-        ),
-    )
-    .unwrap();
-    let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
-    assert_eq!(res.status.code(), Some(2));
-    assert!(
-        text(&res.stderr).contains("index.md:1:"),
-        "{}",
-        text(&res.stderr)
-    );
+    let err = refused(&format!(
+        "source: {}\npolicy: {}\noutputs:\n  - format: rst\n    out: first\n  - format: markdown\n    out: second\n    templates: tpl\n",
+        t.display(),
+        root().join(policy()).display()
+    ));
+    assert!(err.contains("index.md:1:"), "{err}");
     assert!(!tmp.0.join("first").exists() && !tmp.0.join("second").exists());
-    std::fs::write(tmp.0.join("bad.yaml"), "outputs: []\nsurprise: 1\n").unwrap();
-    let res = kfuncdoc_in(&tmp.0, &["build", "--config", "bad.yaml"]);
-    assert_eq!(res.status.code(), Some(2));
-    assert!(
-        text(&res.stderr).contains("bad.yaml:2:"),
-        "{}",
-        text(&res.stderr)
-    );
+    let err = refused("outputs: []\nsurprise: 1\n");
+    assert!(err.contains("bad.yaml:2:"), "{err}");
 }
 
 #[test]
