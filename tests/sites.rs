@@ -254,6 +254,14 @@ fn the_kernels_own_htmldocs_builds_the_pages() {
     );
 }
 
+/// `mdbook build DIR`: it succeeds and says nothing of warnings or errors.
+fn mdbook_build(mdbook: &Path, dir: &Path) {
+    let res = Command::new(mdbook).arg("build").arg(dir).output().unwrap();
+    assert!(res.status.success(), "{}", text(&res.stderr));
+    let log = text(&res.stderr).to_ascii_lowercase();
+    assert!(!log.contains("warn") && !log.contains("error"), "{log}");
+}
+
 #[test]
 fn mdbook_builds_the_site() {
     let Some(mdbook) = tool("KFUNCDOC_MDBOOK") else {
@@ -262,14 +270,7 @@ fn mdbook_builds_the_site() {
     let tmp = TempDir::new("mdbook");
     let out = render(&tmp.0, &["--to", "markdown"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let res = Command::new(&mdbook)
-        .arg("build")
-        .arg(&tmp.0)
-        .output()
-        .unwrap();
-    assert!(res.status.success(), "{}", text(&res.stderr));
-    let log = text(&res.stderr).to_ascii_lowercase();
-    assert!(!log.contains("warn") && !log.contains("error"), "{log}");
+    mdbook_build(&mdbook, &tmp.0);
     let html = std::fs::read_to_string(tmp.0.join("book/bpf-core-kfuncs-things.html")).unwrap();
     assert!(html.contains("id=\"bpf_new\""));
     assert!(html.contains("Returns *emphasis*, `code`, |sub| and name_ and [1]_ as text"));
@@ -292,12 +293,7 @@ fn mdbook_builds_the_real_6_12_site() {
         tmp.0.to_str().unwrap(),
     ]);
     assert_eq!(res.status.code(), Some(0), "{}", text(&res.stderr));
-    let res = Command::new(&mdbook)
-        .arg("build")
-        .arg(&tmp.0)
-        .output()
-        .unwrap();
-    assert!(res.status.success(), "{}", text(&res.stderr));
+    mdbook_build(&mdbook, &tmp.0);
     assert!(tmp.0.join("book/index.html").is_file());
 }
 
