@@ -287,3 +287,49 @@ fn check_on_source_and_image() {
     assert_eq!(report["summary"]["deny"], 0);
     assert_eq!(report["summary"]["kfuncs"], 260);
 }
+
+/// The 7.2 source with Debian unstable's signed bzImage (its BTF has
+/// `bpf_kfunc` decl tags) and all its modules.
+#[test]
+fn debian_7_2_image_joined_with_its_source() {
+    let (Some((tree, source)), Some((bz, modules))) =
+        (crate::real::tree_7_2(), crate::real::image_7_2())
+    else {
+        return;
+    };
+    let c = json(&[
+        "extract",
+        "--source",
+        tree.to_str().unwrap(),
+        "--btf",
+        bz.to_str().unwrap(),
+        "--modules",
+        modules.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let kfuncs = c["kfuncs"].as_array().unwrap();
+    let joined: Vec<&str> = kfuncs.iter().map(|k| str_of(k, "name")).collect();
+    let from_source: Vec<&str> = source.kfuncs.iter().map(|k| k.name.as_str()).collect();
+    assert_eq!(joined, from_source, "the image adds no kfunc to its source");
+    let codes: BTreeSet<&str> = c["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| str_of(d, "code"))
+        .collect();
+    for bad in ["version-mismatch", "btf-flags-differ", "unreadable-module"] {
+        assert!(!codes.contains(bad), "{bad}: {:#?}", c["diagnostics"]);
+    }
+    // Built kfuncs carry the image's prototype and flags; the flags agree
+    // with the source's.
+    let built: Vec<&Value> = kfuncs
+        .iter()
+        .filter(|k| k["built"] == Value::Bool(true))
+        .collect();
+    assert!(built.len() > 300, "{}", built.len());
+    for k in built {
+        assert!(!str_of(&k["btf"], "prototype").is_empty(), "{}", k["name"]);
+        assert_eq!(k["btf"]["flags"], k["flags"], "{}", k["name"]);
+    }
+}

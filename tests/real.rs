@@ -26,17 +26,30 @@ fn extracted(
     .as_ref()
 }
 
-fn tree_6_12() -> Option<&'static (std::path::PathBuf, Catalog)> {
+pub(crate) fn tree_6_12() -> Option<&'static (std::path::PathBuf, Catalog)> {
     static C: OnceLock<Extracted> = OnceLock::new();
     extracted(&C, "linux-source-6.12")
 }
 
-fn tree_6_1() -> Option<&'static (std::path::PathBuf, Catalog)> {
+pub(crate) fn tree_6_1() -> Option<&'static (std::path::PathBuf, Catalog)> {
     static C: OnceLock<Extracted> = OnceLock::new();
     extracted(&C, "linux-source-6.1")
 }
 
-fn k<'c>(c: &'c Catalog, name: &str) -> &'c Kfunc {
+/// Debian unstable's 7.2.13 tree (`.ci/fetch-inputs source-7.2`).
+pub(crate) fn tree_7_2() -> Option<&'static (std::path::PathBuf, Catalog)> {
+    static C: OnceLock<Extracted> = OnceLock::new();
+    extracted(&C, "linux-source-7.2")
+}
+
+/// Debian unstable's 7.2.13 image: the signed bzImage and the module
+/// directory (`.ci/fetch-inputs image-7.2`).
+pub(crate) fn image_7_2() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let root = real_input("linux-image-7.2/usr/lib/modules/7.2.13+deb14-amd64")?;
+    Some((root.join("vmlinuz"), root.join("kernel")))
+}
+
+pub(crate) fn k<'c>(c: &'c Catalog, name: &str) -> &'c Kfunc {
     c.get(name)
         .unwrap_or_else(|| panic!("{name} not extracted"))
 }
@@ -178,6 +191,34 @@ fn complete_on_6_12_against_a_naive_scan() {
         "{:#?}",
         c.diagnostics
     );
+}
+
+#[test]
+fn complete_on_7_2_against_a_naive_scan() {
+    let Some((t, c)) = tree_7_2() else { return };
+    assert_eq!(c.kernel.version.as_deref(), Some("7.2.13"));
+    let ours: BTreeSet<String> = c.kfuncs.iter().map(|k| k.name.clone()).collect();
+    let mut naive = naive_kfuncs(t);
+    // The X-macro of xdp_metadata_kfunc_ids, as on 6.12.
+    naive.extend(
+        [
+            "bpf_xdp_metadata_rx_hash",
+            "bpf_xdp_metadata_rx_timestamp",
+            "bpf_xdp_metadata_rx_vlan_tag",
+        ]
+        .map(String::from),
+    );
+    let missing: Vec<_> = naive.difference(&ours).collect();
+    let extra: Vec<_> = ours.difference(&naive).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "kfuncdoc and the naive scan disagree: missing {missing:?}, extra {extra:?}"
+    );
+    assert_eq!(ours.len(), 416);
+    for kf in &c.kfuncs {
+        assert!(kf.definition.is_some(), "{} has no definition", kf.name);
+        assert!(!kf.prog_types.is_empty(), "{} has no program type", kf.name);
+    }
 }
 
 #[test]
