@@ -283,6 +283,25 @@ pub struct Definition {
     /// How it was recognised: `__bpf_kfunc`, `diag_region` (inside
     /// `__diag_push`/`__bpf_kfunc_start_defs`) or `none`.
     pub marker: String,
+    /// What `scripts/kernel-doc` warns about in the file's comments (any
+    /// of them, not only this kfunc's): a `.. kernel-doc::` directive on the
+    /// file repeats every one in `make htmldocs`. Sorted by line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kernel_doc_warnings: Vec<KernelDocWarning>,
+}
+
+/// A warning `scripts/kernel-doc` gives for a comment of a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct KernelDocWarning {
+    /// The comment's first line.
+    pub line: u32,
+    /// The warning, worded as kernel-doc words it.
+    pub message: String,
+    /// The function whose parameter is "not described", when the tree's
+    /// kernel-doc (6.x's Perl script) prints that only for a directive
+    /// naming the function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_if_named: Option<String>,
 }
 
 /// A parameter of a kfunc.
@@ -325,6 +344,12 @@ pub struct Doc {
     pub file: String,
     /// First line of the comment.
     pub line: u32,
+    /// What Sphinx reports when `scripts/kernel-doc`'s output for this
+    /// comment is included in `make htmldocs` (reStructuredText errors in
+    /// its text, a declaration Sphinx's C parser refuses), at the lines of
+    /// the comment. Empty: it includes cleanly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sphinx_warnings: Vec<KernelDocWarning>,
 }
 
 /// One `@name: text` of a kernel-doc comment.

@@ -7,6 +7,7 @@
 //! [`crate::diag::codes`]. Levels are the policy's (`lints:`), applied to
 //! every finding, extraction findings included.
 
+mod kdoc_lint;
 mod lints;
 #[cfg(test)]
 mod tests;
@@ -75,6 +76,10 @@ pub const LINTS: &[Lint] = &[
     Lint {
         code: Code::DocParamsMismatch,
         run: lints::doc_params_mismatch,
+    },
+    Lint {
+        code: Code::KernelDocWarning,
+        run: kdoc_lint::kernel_doc_warning,
     },
     Lint {
         code: Code::SleepableUnreachable,

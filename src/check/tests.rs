@@ -93,6 +93,21 @@ fn scenarios() -> Vec<(Code, Catalog, String)> {
         name: "q".into(),
         text: "old name".into(),
     }];
+    // A comment Sphinx would complain about, and a helper's comment in the
+    // same file that kernel-doc warns about.
+    let mut noisy = kf("bpf_noisy");
+    let d = noisy.doc.as_mut().unwrap();
+    d.name = Some("bpf_noisy".into());
+    d.sphinx_warnings = vec![crate::model::KernelDocWarning {
+        line: 45,
+        message: "description: `*` starts emphasis that nothing ends".into(),
+        only_if_named: None,
+    }];
+    noisy.definition.as_mut().unwrap().kernel_doc_warnings = vec![crate::model::KernelDocWarning {
+        line: 10,
+        message: "function parameter 'x' not described in 'helper'".into(),
+        only_if_named: None,
+    }];
     vec![
         (
             Code::UnknownKfunc,
@@ -144,6 +159,11 @@ fn scenarios() -> Vec<(Code, Catalog, String)> {
         (
             Code::DocParamsMismatch,
             catalog(vec![baddoc]),
+            HEAD.to_string(),
+        ),
+        (
+            Code::KernelDocWarning,
+            catalog(vec![noisy]),
             HEAD.to_string(),
         ),
         (

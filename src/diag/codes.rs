@@ -128,6 +128,23 @@ several, it takes the first by path and reports the others here.";
 the function that follows. The comment is still attached to the kfunc, but \
 `make htmldocs` will not find it under the kfunc's name.";
 
+    /// A comment `make htmldocs` warns about once a page includes it.
+    KernelDocWarning = "kernel-doc-warning", Warn,
+        "`make htmldocs` would warn about a comment that `--description kernel-doc` pages include",
+        "A `.. kernel-doc::` directive makes scripts/kernel-doc parse the whole file, so \
+every comment of a kfunc's file counts: a helper's comment whose name is not the \
+function's (\"expecting prototype\"), a parameter without `@name:` or a description \
+of one that does not exist, a `/**` comment that is not kernel-doc, or a nested \
+`/**` that is not `@member:` prints a warning in the kernel's docs build, once per \
+file (7.x) or once per directive (6.x). The kfunc's own comment counts as \
+reStructuredText: code pasted into a paragraph (\"unexpected indentation\"), a list \
+item continued less indented than its text, a `*` that opens emphasis and nothing \
+closes, a `::` with no indented block, and a parameter declared as a function type \
+(Sphinx's C parser refuses `bool (less)(...)`). kfuncdoc shows such kfuncs in text \
+form, so its pages add no warning; fix the comment (or the declaration) at the \
+source to let the directive include it. The kfunc's own name and parameter \
+mismatches are reported as `doc-name-mismatch` and `doc-params-mismatch`.";
+
     /// `BTF_ID_FLAGS` outside any set.
     EntryOutsideSet = "entry-outside-set", Warn,
         "a BTF_ID_FLAGS() entry appears outside any BTF_KFUNCS/BTF_SET8 set",

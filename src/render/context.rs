@@ -369,13 +369,14 @@ pub struct ParamInfo {
 pub struct DocInfo {
     /// The summary line.
     pub summary: Option<String>,
-    /// The free text (plain text, paragraphs separated by blank lines).
+    /// The free text, as kernel-doc text with its lines (templates print
+    /// it with the `kdoc` filter).
     pub body: Option<String>,
-    /// `Return:`.
+    /// `Return:`, as kernel-doc text.
     pub returns: Option<String>,
-    /// `Context:`.
+    /// `Context:`, as kernel-doc text.
     pub context: Option<String>,
-    /// Other sections.
+    /// Other sections, as kernel-doc text.
     pub sections: Vec<NamedText>,
 }
 
@@ -1058,9 +1059,10 @@ fn kfunc_page(
         .collect();
     let kernel_doc = match (x.options.description, format, &f.doc, &f.definition) {
         // scripts/kernel-doc finds a function by the name its comment
-        // gives; a stale name gets the text form instead of a warning.
-        (Description::KernelDoc, Format::Rst, Some(d), Some(def))
-            if d.kernel_doc && d.name.as_deref() == Some(f.name.as_str()) =>
+        // gives; a stale name gets the text form instead of a warning, and
+        // so does a comment `make htmldocs` would warn about.
+        (Description::KernelDoc, Format::Rst, Some(_), Some(def))
+            if crate::source::kdoc_rst::directive_is_clean(f) =>
         {
             Some(KernelDocRef {
                 file: def.file.clone(),
@@ -1069,18 +1071,19 @@ fn kfunc_page(
         }
         _ => None,
     };
-    let text = |t: &Option<String>| t.as_deref().map(kdoc_text);
+    // The summary is one line of plain text; the other texts keep their
+    // kernel-doc form and line structure for the `kdoc` filter.
     let doc = f.doc.as_ref().map(|d| DocInfo {
-        summary: text(&d.summary),
-        body: text(&d.body),
-        returns: text(&d.returns),
-        context: text(&d.context),
+        summary: d.summary.as_deref().map(kdoc_text),
+        body: d.body.clone(),
+        returns: d.returns.clone(),
+        context: d.context.clone(),
         sections: d
             .sections
             .iter()
             .map(|s| NamedText {
                 name: s.name.clone(),
-                text: kdoc_text(&s.text),
+                text: s.text.clone(),
             })
             .collect(),
     });

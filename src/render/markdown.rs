@@ -66,22 +66,28 @@ impl std::error::Error for MdError {}
 /// Converts the policy Markdown `md` to `target`; see the module doc for the
 /// subset. Deterministic: the same input gives the same bytes.
 pub fn convert(md: &str, target: Target) -> Result<String, MdError> {
-    let blocks = parse(md)?;
+    Ok(write_blocks(&parse(md)?, target))
+}
+
+/// Writes a block tree as `target`: no trailing whitespace, one newline at
+/// the end (nothing for no blocks). [`super::kdoc_text`] builds such trees
+/// from kernel comments.
+pub(crate) fn write_blocks(blocks: &[Block], target: Target) -> String {
     let lines = match target {
-        Target::Rst => to_rst::blocks(&blocks),
-        Target::Markdown => to_md::blocks(&blocks),
+        Target::Rst => to_rst::blocks(blocks),
+        Target::Markdown => to_md::blocks(blocks),
     };
     let mut out = String::new();
     for line in &lines {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    Ok(out)
+    out
 }
 
 /// A block of the supported subset.
 #[derive(Debug, Clone, PartialEq)]
-enum Block {
+pub(crate) enum Block {
     /// A paragraph.
     Para(Vec<Inline>),
     /// The text of an item in a tight list: a paragraph without the break
@@ -97,7 +103,7 @@ enum Block {
 
 /// Inline content of the supported subset.
 #[derive(Debug, Clone, PartialEq)]
-enum Inline {
+pub(crate) enum Inline {
     /// Text, adjacent pieces merged.
     Text(String),
     /// A code span.

@@ -10,6 +10,7 @@
 //! Markdown in [`markdown`].
 
 pub mod context;
+pub mod kdoc_text;
 pub mod markdown;
 pub mod template;
 pub mod text;

@@ -4,7 +4,7 @@
 //! Every `{{ value }}` in a `.rst` or `.md` template is escaped for its
 //! format by default ([`super::text`]), so text from kernel comments and
 //! the policy can never become markup; filters that produce markup
-//! (`heading`, `code`, `paragraphs`) return safe strings, and converted
+//! (`heading`, `code`, `paragraphs`, `kdoc`) return safe strings, and converted
 //! policy Markdown is marked safe where the context builder made it. A
 //! template must say `| safe` to print anything raw, which makes every such
 //! place visible in review. Undefined variables are errors (tera's
@@ -13,7 +13,8 @@
 //! is not a known template name is an error, so that a typo does not
 //! silently leave the built-in in place.
 
-use super::text;
+use super::markdown::Target;
+use super::{kdoc_text, text};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tera::{Kwargs, State, Tera, Value};
@@ -224,6 +225,13 @@ fn register_common(t: &mut Tera, escape: fn(&str) -> String) {
     });
 }
 
+/// `kdoc(inline=false)`: kernel-doc text as blocks
+/// ([`kdoc_text::filter`]).
+fn kdoc_filter(s: &str, kw: &Kwargs, target: Target) -> tera::TeraResult<Value> {
+    let inline: bool = kw.get("inline")?.unwrap_or(false);
+    Ok(Value::safe_string(&kdoc_text::filter(s, inline, target)))
+}
+
 fn rst_tera() -> Tera {
     let mut t = Tera::new();
     t.autoescape_on([".rst"]);
@@ -257,6 +265,9 @@ fn rst_tera() -> Tera {
     t.register_filter("paragraphs", |s: &str, _: Kwargs, _: &State| {
         Value::safe_string(&text::rst_paragraphs(s))
     });
+    t.register_filter("kdoc", |s: &str, kw: Kwargs, _: &State| {
+        kdoc_filter(s, &kw, Target::Rst)
+    });
     t
 }
 
@@ -270,6 +281,9 @@ fn md_tera() -> Tera {
     });
     t.register_filter("paragraphs", |s: &str, _: Kwargs, _: &State| {
         Value::safe_string(&text::md_paragraphs(s))
+    });
+    t.register_filter("kdoc", |s: &str, kw: Kwargs, _: &State| {
+        kdoc_filter(s, &kw, Target::Markdown)
     });
     t
 }

@@ -27,6 +27,10 @@ pub struct Tables {
     pub suffixes: SuffixTable,
     /// Program types that can be sleepable.
     pub sleepable: Vec<String>,
+    /// The tree's `scripts/kernel-doc` is the Python one, which prints
+    /// every warning of a file whatever a directive names
+    /// ([`crate::kernel::kerneldoc`]).
+    pub kernel_doc_python: bool,
 }
 
 /// What the assembly produces.
@@ -688,6 +692,7 @@ fn build_kfunc(
                 return_type: d.header.return_type.clone(),
                 is_static: d.header.is_static,
                 marker: d.marker.as_str().to_string(),
+                kernel_doc_warnings: super::kdoc_file::warnings(f, tables.kernel_doc_python),
             });
             k.params = d
                 .header
@@ -715,6 +720,7 @@ fn build_kfunc(
                         .with_kfunc(name),
                     );
                 }
+                doc.sphinx_warnings = super::kdoc_rst::problems(&doc, &k.params);
                 k.doc = Some(doc);
             }
             k.test_only = is_test_code(&f.path);

@@ -58,11 +58,10 @@ fn comment_lines(text: &str) -> Vec<String> {
         .lines()
         .map(|l| {
             let t = l.trim_start();
+            // As kernel-doc: the star and one space go (`\s*\* ?`); a tab
+            // after the star is indentation and stays.
             let t = match t.strip_prefix('*') {
-                Some(r) => r
-                    .strip_prefix(' ')
-                    .or_else(|| r.strip_prefix('\t'))
-                    .unwrap_or(r),
+                Some(r) => r.strip_prefix(' ').unwrap_or(r),
                 None => t,
             };
             t.trim_end().to_string()
@@ -86,6 +85,27 @@ fn finish(text: &[String]) -> Option<String> {
         lines.pop();
     }
     (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// kernel-doc's rule for a section whose text starts on its heading line
+/// (`Return: text`): the spaces that indent the second line are removed
+/// from it and the lines after it, up to a blank line, so that a hanging
+/// indentation is not read as structure (`kdoc_parser.py`, `leading_space`;
+/// 6.x applied it to `Context:` only, 7.x to `Return:` too).
+fn hanging_indent(text: &mut [String]) {
+    if text.first().is_none_or(|l| l.trim().is_empty()) {
+        return;
+    }
+    let lead = text
+        .get(1)
+        .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
+    for l in text.iter_mut().skip(1) {
+        if l.trim().is_empty() {
+            break;
+        }
+        let n = (l.len() - l.trim_start_matches(' ').len()).min(lead);
+        l.drain(..n);
+    }
 }
 
 enum Section {
@@ -187,7 +207,13 @@ pub fn parse(text: &str, file: &str, line: u32) -> (Doc, Option<String>) {
             text: finish(&text).unwrap_or_default(),
         })
         .collect();
-    for (key, text) in named {
+    for (key, mut text) in named {
+        if matches!(
+            key.to_ascii_lowercase().as_str(),
+            "return" | "returns" | "context"
+        ) {
+            hanging_indent(&mut text);
+        }
         let text = finish(&text).unwrap_or_default();
         match key.to_ascii_lowercase().as_str() {
             "return" | "returns" if doc.returns.is_none() => doc.returns = Some(text),
@@ -270,6 +296,23 @@ mod tests {
         assert!(id.is_none());
         assert!(d.summary.is_none());
         assert!(d.body.unwrap().starts_with("bpf_xdp_ct_alloc - Allocate"));
+    }
+
+    #[test]
+    fn hanging_indentation_of_a_section_is_removed_and_tabs_stay() {
+        // bpf_lookup_system_key (kernel/trace/bpf_trace.c, 6.12)
+        let (d, _) = parse(
+            "/**\n * f() - x\n *\n * Return: a bpf_key pointer set from the\n \
+             *         pre-determined ID\n *\n * if (!eth)\n *\treturn X;\n *\n \
+             * Note:\n * * one\n *   continued\n */",
+            "f.c",
+            1,
+        );
+        assert_eq!(
+            d.returns.as_deref(),
+            Some("a bpf_key pointer set from the\npre-determined ID\n\nif (!eth)\n\treturn X;")
+        );
+        assert_eq!(d.sections[0].text, "* one\n  continued");
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub mod assemble;
 pub mod cdecl;
 pub mod includes;
 pub mod kdoc;
+pub mod kdoc_file;
+pub mod kdoc_rst;
 pub mod lex;
 pub mod macros;
 pub mod maintainers;
@@ -30,7 +32,7 @@ pub mod walk;
 
 use crate::diag::{self, Code, Diagnostic};
 use crate::error::{Error, Result};
-use crate::kernel::{KernelVersion, flags, hooks, progtypes, suffixes};
+use crate::kernel::{KernelVersion, flags, hooks, kerneldoc, progtypes, suffixes};
 use crate::model::{Catalog, InputInfo, KernelInfo};
 use assemble::Tables;
 use maintainers::Maintainers;
@@ -112,11 +114,14 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
     };
     let sleepable = progtypes::parse_verifier_c(&verifier)
         .unwrap_or_else(|| progtypes::builtin_sleepable(version));
+    let kernel_doc_python =
+        read_opt(tree, "scripts/kernel-doc").is_some_and(|t| kerneldoc::is_python(&t));
     Tables {
         flags,
         hooks,
         suffixes,
         sleepable,
+        kernel_doc_python,
     }
 }
 

@@ -10,6 +10,7 @@ fn tables() -> Tables {
         hooks: hooks::builtin(v),
         suffixes: suffixes::builtin(v),
         sleepable: crate::kernel::progtypes::builtin_sleepable(v),
+        kernel_doc_python: false,
     }
 }
 
