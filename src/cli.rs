@@ -173,8 +173,9 @@ pub struct PageArgs {
     #[arg(long, value_enum, default_value = "mdbook")]
     pub flavour: crate::render::Flavour,
     /// Where descriptions come from: `kernel-doc` directives (RST built
-    /// inside a kernel tree, which stays the single source of truth) or
-    /// the parsed comment as text.
+    /// inside a kernel tree, which stays the single source of truth; a
+    /// comment `make htmldocs` would warn about gets the text) or the
+    /// parsed comment as text.
     #[arg(long, value_enum, default_value = "text")]
     pub description: crate::render::Description,
     /// The title of the index page.

@@ -20,6 +20,9 @@
 //! - `real`: the real Debian 6.12 and 6.1 source trees, cross-checked against
 //!   independent oracles (a naive scan, the tree's own `scripts/kernel-doc`
 //!   and `scripts/get_maintainer.pl`).
+//! - `kdoc_pages`: kernel-doc comments on the pages: the text form of real
+//!   comments through docutils and pulldown-cmark, and kernel-doc's and
+//!   Sphinx's warnings against the 6.12 and 7.2 trees' own kernel-doc.
 //! - `render_text`: the renderer's escapers and Markdown conversion against
 //!   docutils (RST, through `KFUNCDOC_PYTHON`) and pulldown-cmark (Markdown).
 //!
@@ -42,6 +45,7 @@ mod built;
 mod check;
 mod cli;
 mod fixtures;
+mod kdoc_pages;
 mod real;
 mod render;
 mod render_text;
