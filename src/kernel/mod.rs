@@ -9,6 +9,7 @@
 
 pub mod flags;
 pub mod hooks;
+pub mod implicit;
 pub mod progtypes;
 pub mod suffixes;
 pub mod testcode;
