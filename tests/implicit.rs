@@ -516,3 +516,20 @@ fn pages_show_the_bpf_prototype() {
         );
     }
 }
+
+#[test]
+fn builtin_table_matches_the_trees() {
+    use kfuncdoc::kernel::implicit::{ImplicitTable, builtin, parse_resolve_btfids};
+    let main_c = |tree: &Path| {
+        std::fs::read_to_string(tree.join("tools/bpf/resolve_btfids/main.c")).unwrap()
+    };
+    if let Some((tree, _)) = tree_7_2() {
+        let parsed = parse_resolve_btfids(&main_c(tree)).unwrap();
+        assert_eq!(parsed, ["bpf_prog_aux", "btf_struct_meta"]);
+        assert_eq!(ImplicitTable::new(parsed), builtin("7.2".parse().unwrap()));
+    }
+    if let Some((tree, _)) = tree_6_12() {
+        assert_eq!(parse_resolve_btfids(&main_c(tree)), None);
+        assert!(builtin("6.12".parse().unwrap()).types.is_empty());
+    }
+}
