@@ -16,10 +16,10 @@
 
 use crate::btf::btf_ids::{Confidence, SetSource};
 use crate::btf::cache::{Lookup, ReportCache};
-use crate::btf::{self, BtfKfunc, FoundBy, InputKind, KfuncReport};
+use crate::btf::{self, BtfKfunc, FoundBy, ImplFunc, InputKind, KfuncReport};
 use crate::diag::{Code, Diagnostic};
 use crate::error::Result;
-use crate::kernel::{KernelVersion, flags, progtypes, suffixes};
+use crate::kernel::{KernelVersion, flags, implicit, progtypes, suffixes};
 use crate::loc::Loc;
 use crate::model::{BtfFacts, Catalog, InputInfo, KernelInfo, Kfunc, Param};
 use serde::Serialize;
@@ -353,11 +353,33 @@ fn reading(path: &Path) {
     let _ = path;
 }
 
+/// The kernel's declaration of a `KF_IMPLICIT_ARGS` kfunc: its `_impl`
+/// FUNC, when the kfunc has the flag (or its flags are unknown: raw BTF)
+/// and the `_impl` parameters continue the kfunc's own, as both
+/// `resolve_btfids`' rewrite and the legacy `_impl` kfuncs do. The verifier
+/// supplies the parameters past the kfunc's (`is_kfunc_arg_implicit()`).
+fn kernel_declaration<'b>(b: &'b BuiltKfunc, table: &flags::FlagTable) -> Option<&'b ImplFunc> {
+    let k = &b.kfunc;
+    let decl = k.impl_func.as_ref()?;
+    let flagged = match (k.flags, table.bit(implicit::FLAG)) {
+        (None, _) => true,
+        (Some(v), Some(bit)) => v & 1u32.checked_shl(bit.into()).unwrap_or(0) != 0,
+        (Some(_), None) => false,
+    };
+    let continues = decl.params.len() > k.params.len()
+        && k.params
+            .iter()
+            .zip(&decl.params)
+            .all(|(a, b)| a.name == b.name && a.type_id == b.type_id);
+    (flagged && continues).then_some(decl)
+}
+
 fn facts(b: &BuiltKfunc, table: &flags::FlagTable) -> BtfFacts {
     let k = &b.kfunc;
     BtfFacts {
         id: k.btf_id,
         prototype: k.prototype.clone(),
+        impl_prototype: kernel_declaration(b, table).map(|d| d.prototype.clone()),
         module: k.module.clone(),
         fastcall: k.fastcall,
         flags: k.flag_names(table),
@@ -385,24 +407,30 @@ pub fn catalog(built: Built) -> Catalog {
         .values()
         .map(|b| {
             let btf = facts(b, &table);
+            // A kfunc with implicit arguments: the parameters are the
+            // kernel declaration's, those past the BPF-visible ones marked.
+            let decl = kernel_declaration(b, &table);
+            let visible = b.kfunc.params.len();
             Kfunc {
                 name: b.kfunc.name.clone(),
                 sets: b.kfunc.sets.clone(),
                 flags: btf.flags.clone().unwrap_or_default(),
                 flags_value: btf.flags_value.unwrap_or(0),
-                params: b
-                    .kfunc
-                    .params
+                params: decl
+                    .map_or(&b.kfunc.params, |d| &d.params)
                     .iter()
-                    .map(|p| Param {
+                    .enumerate()
+                    .map(|(i, p)| Param {
                         name: p.name.clone(),
                         ty: p.ty.clone(),
                         annotation: suffixes
                             .as_ref()
                             .and_then(|t| t.annotation(&p.name))
                             .map(str::to_string),
+                        implicit: i >= visible,
                     })
                     .collect(),
+                bpf_prototype: decl.map(|_| btf.prototype.clone()),
                 built: Some(true),
                 btf: Some(btf),
                 ..Kfunc::default()

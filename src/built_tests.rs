@@ -312,3 +312,106 @@ fn an_fmodret_list_on_a_stripped_image_is_not_a_kfunc() {
     let c = combine(source("6.8.0"), read(Some(&vmlinux), None, &[]).unwrap());
     assert!(c.kfuncs.iter().all(|k| k.name != "not_a_kfunc"));
 }
+
+fn btf_kfunc(name: &str, params: &[(&str, u32)], flags: Option<u32>) -> BtfKfunc {
+    BtfKfunc {
+        name: name.into(),
+        btf_id: 1,
+        prototype: format!("int {name}(...)"),
+        params: params
+            .iter()
+            .map(|&(n, t)| crate::btf::BtfParam {
+                name: n.into(),
+                type_id: t,
+                ty: format!("t{t}"),
+            })
+            .collect(),
+        module: None,
+        fastcall: false,
+        flags,
+        sets: Vec::new(),
+        entries: Vec::new(),
+        found_by: vec![FoundBy::DeclTag],
+        impl_func: None,
+    }
+}
+
+fn with_impl(mut k: BtfKfunc, params: &[(&str, u32)]) -> BuiltKfunc {
+    let decl = btf_kfunc(&format!("{}_impl", k.name), params, None);
+    k.impl_func = Some(ImplFunc {
+        btf_id: 2,
+        prototype: decl.prototype,
+        params: decl.params,
+    });
+    BuiltKfunc {
+        kfunc: k,
+        file: "vmlinux".into(),
+    }
+}
+
+#[test]
+fn the_impl_func_of_an_implicit_args_kfunc() {
+    let table = flags::builtin(KernelVersion::new(7, 2));
+    let bit = 1 << table.bit(implicit::FLAG).unwrap();
+    let impl_params = [("wq", 5), ("flags", 6), ("aux", 7)];
+    // Flagged, and `_impl` continues its parameters: the kernel's side.
+    let wq = with_impl(
+        btf_kfunc("w", &[("wq", 5), ("flags", 6)], Some(bit)),
+        &impl_params,
+    );
+    assert!(kernel_declaration(&wq, &table).is_some());
+    // Unknown flags (raw BTF): the shape decides.
+    let raw = with_impl(
+        btf_kfunc("w", &[("wq", 5), ("flags", 6)], None),
+        &impl_params,
+    );
+    assert!(kernel_declaration(&raw, &table).is_some());
+    // Not flagged, other parameters, or nothing more: not implicit.
+    for b in [
+        with_impl(
+            btf_kfunc("w", &[("wq", 5), ("flags", 6)], Some(0)),
+            &impl_params,
+        ),
+        with_impl(
+            btf_kfunc("w", &[("wq", 5), ("mode", 6)], Some(bit)),
+            &impl_params,
+        ),
+        with_impl(
+            btf_kfunc("w", &[("wq", 5), ("flags", 8)], Some(bit)),
+            &impl_params,
+        ),
+        with_impl(
+            btf_kfunc("w", &[("wq", 5), ("flags", 6), ("aux", 7)], Some(bit)),
+            &impl_params,
+        ),
+    ] {
+        assert!(
+            kernel_declaration(&b, &table).is_none(),
+            "{:?}",
+            b.kfunc.params
+        );
+    }
+    // Before 7.0 the flag does not exist: nothing is implicit.
+    let old = flags::builtin(KernelVersion::new(6, 12));
+    assert!(kernel_declaration(&wq, &old).is_none());
+
+    // A built kernel alone: `_impl`'s parameters, the verifier's marked.
+    let mut built = Built {
+        release: Some("7.2.0".into()),
+        ..Built::default()
+    };
+    built.kfuncs.insert("w".into(), wq);
+    let c = catalog(built);
+    let w = get(&c, "w");
+    let marks: Vec<(&str, bool)> = w
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), p.implicit))
+        .collect();
+    assert_eq!(marks, [("wq", false), ("flags", false), ("aux", true)]);
+    assert_eq!(w.bpf_prototype.as_deref(), Some("int w(...)"));
+    assert_eq!(
+        w.btf.as_ref().unwrap().impl_prototype.as_deref(),
+        Some("int w_impl(...)")
+    );
+}

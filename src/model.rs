@@ -109,6 +109,14 @@ pub struct Kfunc {
     pub definition: Option<Definition>,
     /// Parameters from the definition.
     pub params: Vec<Param>,
+    /// The prototype BPF programs call, when it is not the kernel's
+    /// definition: a `KF_IMPLICIT_ARGS` kfunc without the parameters the
+    /// verifier supplies (those marked `implicit` in `params`). From source,
+    /// `definition.prototype` cut before the first implicit parameter, as
+    /// `resolve_btfids` cuts the BTF; from a built kernel alone, the BTF
+    /// FUNC's prototype. Absent for every other kfunc.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bpf_prototype: Option<String>,
     /// The comment above the definition.
     pub doc: Option<Doc>,
     /// The MAINTAINERS section of `file`.
@@ -164,6 +172,12 @@ pub struct BtfFacts {
     /// The C declaration, exactly as bpftool 7.5 prints the kfunc's
     /// extern (without `extern` and `__weak __ksym`).
     pub prototype: String,
+    /// For a `KF_IMPLICIT_ARGS` kfunc, the prototype of the `<name>_impl`
+    /// FUNC the verifier checks arguments against: the kernel's
+    /// declaration, implicit parameters included (`prototype` is the
+    /// BPF-visible one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impl_prototype: Option<String>,
     /// The module defining it; `None` for vmlinux.
     pub module: Option<String>,
     /// Has a `bpf_fastcall` decl tag.
@@ -315,6 +329,15 @@ pub struct Param {
     /// The verifier annotation the name's suffix carries (`__str`, `__sz`...),
     /// for this kernel version.
     pub annotation: Option<String>,
+    /// Supplied by the verifier, not passed by BPF programs
+    /// (`KF_IMPLICIT_ARGS`): the kernel's definition takes it, the
+    /// BPF-visible prototype does not. Only trailing parameters are.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub implicit: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 /// The comment documenting a kfunc.

@@ -8,6 +8,8 @@
 //!   policies (`tests/fixtures/policies`), and the shipped policy on the
 //!   real 6.12 tree.
 //! - `cli`: the binary as users run it: exit codes, formats, messages.
+//! - `implicit`: `KF_IMPLICIT_ARGS` kfuncs on the real 7.2 tree and image:
+//!   the BPF-visible prototype against the source text and BTF, on the pages.
 //! - `fixtures`: small hand-written kernel trees under `tests/fixtures/trees`,
 //!   one per kernel era and one of broken inputs; each extraction is compared
 //!   with its golden files in `tests/golden/`.
@@ -45,6 +47,7 @@ mod built;
 mod check;
 mod cli;
 mod fixtures;
+mod implicit;
 mod kdoc_pages;
 mod real;
 mod render;

@@ -53,7 +53,7 @@ use std::time::{Duration, SystemTime};
 
 /// The cache format; bump it whenever what is stored, or how it is keyed,
 /// changes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// How long a file must have been left alone before its report is cached.
 /// File times advance in ticks (a jiffy on Linux, 2 s on FAT): a write in

@@ -56,6 +56,22 @@ pub struct BtfParam {
     pub ty: String,
 }
 
+/// The FUNC named `<kfunc>_impl` beside a kfunc. For a `KF_IMPLICIT_ARGS`
+/// kfunc it is the kernel's declaration, implicit arguments included,
+/// which the verifier checks calls against: added by `resolve_btfids`
+/// (no `bpf_kfunc` tag: not a kfunc itself) or, in the "legacy" case, a
+/// function of the source that is a kfunc of its own (`bpf_obj_new_impl`).
+/// Whether the kfunc is flagged is for the reader of the flags to decide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImplFunc {
+    /// Its FUNC type id.
+    pub btf_id: u32,
+    /// Its declaration, printed as a kfunc's `prototype` is.
+    pub prototype: String,
+    /// Its parameters, in order.
+    pub params: Vec<BtfParam>,
+}
+
 /// One appearance of a kfunc in a set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KfuncEntry {
@@ -92,6 +108,9 @@ pub struct BtfKfunc {
     pub entries: Vec<KfuncEntry>,
     /// How it was found, sorted.
     pub found_by: Vec<FoundBy>,
+    /// The FUNC `<name>_impl` of the same BTF, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impl_func: Option<ImplFunc>,
 }
 
 impl BtfKfunc {
@@ -186,19 +205,7 @@ pub fn identify(img: &Image) -> Result<KfuncReport> {
     for (&id, prototype) in order.iter().zip(prototypes) {
         let func = btf.get(id)?;
         let proto = btf.get(func.type_id())?;
-        let params = proto
-            .params()
-            .map(|p| {
-                Ok(BtfParam {
-                    name: p.name()?.to_string(),
-                    type_id: p.type_id,
-                    ty: match p.type_id {
-                        0 => "...".to_string(),
-                        t => printer.declaration(t, "")?,
-                    },
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let params = btf_params(&mut printer, &proto)?;
         let mut found_by = Vec::new();
         if tagged.contains(&id) {
             found_by.push(FoundBy::DeclTag);
@@ -224,8 +231,10 @@ pub fn identify(img: &Image) -> Result<KfuncReport> {
             sets: names,
             entries,
             found_by,
+            impl_func: None,
         });
     }
+    impl_funcs(btf, &mut printer, &mut kfuncs)?;
     kfuncs.sort_by(|a, b| (&a.name, a.btf_id).cmp(&(&b.name, b.btf_id)));
     Ok(KfuncReport {
         kfuncs,
@@ -233,6 +242,57 @@ pub fn identify(img: &Image) -> Result<KfuncReport> {
         flags_source,
         findings,
     })
+}
+
+fn btf_params(printer: &mut Printer<'_>, proto: &Type<'_>) -> Result<Vec<BtfParam>> {
+    proto
+        .params()
+        .map(|p| {
+            Ok(BtfParam {
+                name: p.name()?.to_string(),
+                type_id: p.type_id,
+                ty: match p.type_id {
+                    0 => "...".to_string(),
+                    t => printer.declaration(t, "")?,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Fills [`BtfKfunc::impl_func`]: the FUNCs of this BTF (not its base's:
+/// `resolve_btfids` rewrites each object's own) named `<kfunc>_impl`.
+fn impl_funcs(btf: &Btf, printer: &mut Printer<'_>, kfuncs: &mut [BtfKfunc]) -> Result<()> {
+    let by_name: FxHashMap<Vec<u8>, usize> = kfuncs
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.name.as_bytes().to_vec(), i))
+        .collect();
+    for t in btf.own_types() {
+        if t.kind() != Kind::Func {
+            continue;
+        }
+        let Some(base) = btf
+            .str_bytes(t.name_off())
+            .and_then(|n| n.strip_suffix(b"_impl"))
+        else {
+            continue;
+        };
+        let Some(&i) = by_name.get(base) else {
+            continue;
+        };
+        if kfuncs[i].impl_func.is_some() {
+            continue;
+        }
+        let name = t.name()?;
+        let proto = btf.get(t.type_id())?;
+        kfuncs[i].impl_func = Some(ImplFunc {
+            btf_id: t.id(),
+            prototype: printer.function(t.type_id(), name)?,
+            params: btf_params(printer, &proto)?,
+        });
+    }
+    Ok(())
 }
 
 /// FUNCs with a `bpf_kfunc` decl tag (`component_idx == -1`) in tag

@@ -48,7 +48,7 @@ pub use input::{
     FileReport, Image, InputKind, ModuleFile, ModuleKfuncs, ModuleProblem, ModuleScan,
     module_files, open_module, parse_release, read, read_with_base, scan_modules,
 };
-pub use kfuncs::{BtfKfunc, BtfParam, FlagsSource, FoundBy, KfuncReport};
+pub use kfuncs::{BtfKfunc, BtfParam, FlagsSource, FoundBy, ImplFunc, KfuncReport};
 pub use types::{Btf, Type};
 
 #[cfg(test)]

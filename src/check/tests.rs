@@ -28,6 +28,7 @@ fn kf(name: &str) -> Kfunc {
             name: "p".into(),
             ty: "void *".into(),
             annotation: None,
+            implicit: false,
         }],
         doc: Some(Doc {
             kernel_doc: true,

@@ -9,6 +9,7 @@
 
 pub mod flags;
 pub mod hooks;
+pub mod implicit;
 pub mod kerneldoc;
 pub mod progtypes;
 pub mod suffixes;

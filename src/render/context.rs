@@ -291,8 +291,13 @@ pub struct KfuncPage {
     pub prog_types_unknown: bool,
     /// A `.filter` callback narrows availability at load time.
     pub filtered: bool,
-    /// Parameters.
+    /// Parameters, as BPF programs pass them.
     pub params: Vec<ParamInfo>,
+    /// The kernel definition's trailing parameters that the verifier
+    /// supplies (`KF_IMPLICIT_ARGS`), not among `params` nor in the
+    /// prototype.
+    #[serde(default)]
+    pub implicit_params: Vec<ParamInfo>,
     /// The description.
     pub doc: Option<DocInfo>,
     /// Emit a `.. kernel-doc::` directive for the description.
@@ -1015,7 +1020,15 @@ fn kfunc_page(
     let format = x.options.format;
     let (prototype, prototype_from) = match (&f.btf, &f.definition) {
         (Some(b), _) => (Some(b.prototype.clone()), Some("btf".to_string())),
-        (None, Some(d)) => (Some(d.prototype.clone()), Some("source".to_string())),
+        (None, Some(d)) => (
+            // The prototype BPF programs call (KF_IMPLICIT_ARGS).
+            Some(
+                f.bpf_prototype
+                    .clone()
+                    .unwrap_or_else(|| d.prototype.clone()),
+            ),
+            Some("source".to_string()),
+        ),
         (None, None) => (None, None),
     };
     let btf_flags = f.btf.as_ref().and_then(|b| b.flags.clone());
@@ -1043,6 +1056,7 @@ fn kfunc_page(
     let params = f
         .params
         .iter()
+        .filter(|q| !q.implicit)
         .map(|q| ParamInfo {
             name: q.name.clone(),
             // A parameter declared as a function (`bool (less)(...)`) is a
@@ -1057,7 +1071,24 @@ fn kfunc_page(
             doc: doc_params.get(q.name.as_str()).map(|t| kdoc_text(t)),
         })
         .collect();
+    // The verifier's arguments are named, not described: the kernel-doc
+    // `@aux:` text is about the kernel's side.
+    let implicit_params = f
+        .params
+        .iter()
+        .filter(|q| q.implicit)
+        .map(|q| ParamInfo {
+            name: q.name.clone(),
+            ty: q.ty.clone(),
+            annotation: None,
+            annotation_meaning: None,
+            doc: None,
+        })
+        .collect();
     let kernel_doc = match (x.options.description, format, &f.doc, &f.definition) {
+        // kernel-doc would show the kernel's prototype, implicit arguments
+        // included: the text form shows the BPF-visible one.
+        _ if f.bpf_prototype.is_some() => None,
         // scripts/kernel-doc finds a function by the name its comment
         // gives; a stale name gets the text form instead of a warning, and
         // so does a comment `make htmldocs` would warn about.
@@ -1143,6 +1174,7 @@ fn kfunc_page(
         prog_types_unknown: !x.has_source,
         filtered: f.filtered,
         params,
+        implicit_params,
         doc,
         kernel_doc,
         rationale: convert_decided(&p.rationale, format, problems),

@@ -254,6 +254,7 @@ fn a_function_parameter_reads_as_the_pointer_it_is() {
         name: "less".into(),
         ty: "bool ()(struct bpf_rb_node *a, const struct bpf_rb_node *b)".into(),
         annotation: None,
+        implicit: false,
     }];
     let x = ctx(&catalog(vec![k]), "schema: 1\n", &Options::default()).unwrap();
     assert_eq!(

@@ -702,6 +702,7 @@ fn build_kfunc(
                     name: p.name.clone(),
                     ty: p.ty.clone(),
                     annotation: tables.suffixes.annotation(&p.name).map(str::to_string),
+                    implicit: false,
                 })
                 .collect();
             if let Some((s, e, line)) = d.comment {

@@ -57,6 +57,7 @@ fn function_typed_parameters_and_where_problems_are() {
         name: "less".into(),
         ty: "bool ()(struct bpf_rb_node *a, const struct bpf_rb_node *b)".into(),
         annotation: None,
+        implicit: false,
     }];
     let p = problems(&doc, &params);
     assert_eq!(p.len(), 2, "{p:?}");

@@ -18,6 +18,7 @@
 
 pub mod assemble;
 pub mod cdecl;
+pub mod implicit;
 pub mod includes;
 pub mod kdoc;
 pub mod kdoc_file;
@@ -32,7 +33,9 @@ pub mod walk;
 
 use crate::diag::{self, Code, Diagnostic};
 use crate::error::{Error, Result};
-use crate::kernel::{KernelVersion, flags, hooks, kerneldoc, progtypes, suffixes};
+use crate::kernel::{
+    KernelVersion, flags, hooks, implicit as implicit_args, kerneldoc, progtypes, suffixes,
+};
 use crate::model::{Catalog, InputInfo, KernelInfo};
 use assemble::Tables;
 use maintainers::Maintainers;
@@ -125,6 +128,16 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
     }
 }
 
+/// The types of implicit kfunc arguments: the tree's `resolve_btfids`
+/// table, else kfuncdoc's for the version (empty before 7.0, where the
+/// tool has none and no kfunc is flagged).
+fn implicit_table(tree: &Path, version: KernelVersion) -> implicit_args::ImplicitTable {
+    read_opt(tree, "tools/bpf/resolve_btfids/main.c")
+        .and_then(|t| implicit_args::parse_resolve_btfids(&t))
+        .map(implicit_args::ImplicitTable::new)
+        .unwrap_or_else(|| implicit_args::builtin(version))
+}
+
 fn collect(found: Found, rel: &str, facts: &Mutex<Vec<FileFacts>>, diags: &Mutex<Vec<Diagnostic>>) {
     match found {
         Found::Match(bytes) => {
@@ -188,13 +201,13 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
     let loader = |diags: &mut Vec<Diagnostic>| {
         let tables = tables(tree, version, diags);
         let maintainers = load_maintainers(tree, diags);
-        (tables, maintainers)
+        (tables, maintainers, implicit_table(tree, version))
     };
     let needles = walk::Needles::new(NEEDLES).map_err(|_| Error::Usage("internal: bad needles"))?;
     let facts = Mutex::new(Vec::new());
     let found_diags = Mutex::new(Vec::new());
     let mut diags = Vec::new();
-    let ((tables, maintainers), walked) = std::thread::scope(|s| {
+    let ((tables, maintainers, implicit_types), walked) = std::thread::scope(|s| {
         let loaded = s.spawn(|| loader(&mut diags));
         let walked = walk::walk(tree, &needles, &|rel, found| {
             collect(found, rel, &facts, &found_diags)
@@ -269,6 +282,7 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
         facts.sort_by(|a, b| a.path.cmp(&b.path));
         out = assemble::assemble(&facts, &tables, maintainers.as_ref(), &is_dir);
     }
+    implicit::apply(&mut out.kfuncs, &implicit_types);
     usage::count(tree, &walked.files, &mut out.kfuncs, &mut diags);
     diags.extend(found_diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     for f in &mut facts {
