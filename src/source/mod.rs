@@ -18,6 +18,7 @@
 
 pub mod assemble;
 pub mod cdecl;
+pub mod filter;
 pub mod includes;
 pub mod kdoc;
 pub mod lex;
@@ -30,7 +31,7 @@ pub mod walk;
 
 use crate::diag::{self, Code, Diagnostic};
 use crate::error::{Error, Result};
-use crate::kernel::{KernelVersion, flags, hooks, progtypes, suffixes};
+use crate::kernel::{KernelVersion, attach, flags, hooks, progtypes, suffixes};
 use crate::model::{Catalog, InputInfo, KernelInfo};
 use assemble::Tables;
 use maintainers::Maintainers;
@@ -264,6 +265,12 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
         facts.sort_by(|a, b| a.path.cmp(&b.path));
         out = assemble::assemble(&facts, &tables, maintainers.as_ref(), &is_dir);
     }
+    // Filter callbacks narrow the program types; attach-type conditions
+    // are read against the tree's attach_type_to_prog_type().
+    let attach = read_opt(tree, "kernel/bpf/syscall.c")
+        .and_then(|t| attach::parse_syscall_c(&t))
+        .unwrap_or_default();
+    filter::apply(&mut out.kfuncs, &out.sets, &facts, &tables.hooks, &attach);
     usage::count(tree, &walked.files, &mut out.kfuncs, &mut diags);
     diags.extend(found_diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     for f in &mut facts {
