@@ -8,6 +8,8 @@
 //!   policies (`tests/fixtures/policies`), and the shipped policy on the
 //!   real 6.12 tree.
 //! - `cli`: the binary as users run it: exit codes, formats, messages.
+//! - `filters`: program types through `.filter` callbacks on the real 7.2
+//!   and 6.12 trees, against a grep of the kernel source, and the pages.
 //! - `fixtures`: small hand-written kernel trees under `tests/fixtures/trees`,
 //!   one per kernel era and one of broken inputs; each extraction is compared
 //!   with its golden files in `tests/golden/`.
@@ -41,6 +43,7 @@ mod book;
 mod built;
 mod check;
 mod cli;
+mod filters;
 mod fixtures;
 mod real;
 mod render;
