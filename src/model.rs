@@ -142,6 +142,59 @@ pub struct Kfunc {
     /// (absent when no source tree was read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+    /// The `.filter` callbacks that narrow `callable_from` for it: each
+    /// program type they refuse is already left out of `callable_from`;
+    /// conditions and program types they could not be evaluated for are
+    /// listed here. Sorted by name; absent when no filter narrows it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<KfuncFilter>,
+}
+
+/// A filter callback (`btf_kfunc_filter_t`) as it applies to one kfunc.
+///
+/// The kernel runs every filter registered for a hook on every kfunc
+/// called through that hook; a filter returning non-zero hides the kfunc.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct KfuncFilter {
+    /// The callback's name.
+    pub name: String,
+    /// File of its definition (absent when not found).
+    pub file: Option<String>,
+    /// Line of its name in the definition.
+    pub line: Option<u32>,
+    /// The `struct btf_kfunc_id_set` objects carrying it, sorted.
+    pub id_sets: Vec<String>,
+    /// Evaluated for every program type concerned (`not_evaluated` empty).
+    pub evaluated: bool,
+    /// Program types it refuses the kfunc to, sorted.
+    #[serde(default)]
+    pub excludes: Vec<String>,
+    /// Program types it admits only under a condition, sorted.
+    #[serde(default)]
+    pub conditions: Vec<FilterCondition>,
+    /// Program types it could not be evaluated for, with the reason.
+    #[serde(default)]
+    pub not_evaluated: Vec<FilterUnevaluated>,
+}
+
+/// A program type a filter admits only under a condition.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FilterCondition {
+    /// `BPF_PROG_TYPE_*`.
+    pub prog_type: String,
+    /// The condition in C, as the filter tests it
+    /// (`prog->expected_attach_type == BPF_TRACE_ITER`).
+    pub condition: String,
+}
+
+/// A program type for which a filter's verdict is not known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FilterUnevaluated {
+    /// `BPF_PROG_TYPE_*`, or `*` for a set registered for every program
+    /// type.
+    pub prog_type: String,
+    /// What stopped the evaluation.
+    pub reason: String,
 }
 
 /// Who calls a kfunc inside the kernel tree.

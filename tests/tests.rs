@@ -10,6 +10,8 @@
 //! - `cli`: the binary as users run it: exit codes, formats, messages.
 //! - `implicit`: `KF_IMPLICIT_ARGS` kfuncs on the real 7.2 tree and image:
 //!   the BPF-visible prototype against the source text and BTF, on the pages.
+//! - `filters`: program types through `.filter` callbacks on the real 7.2
+//!   and 6.12 trees, against a grep of the kernel source, and the pages.
 //! - `fixtures`: small hand-written kernel trees under `tests/fixtures/trees`,
 //!   one per kernel era and one of broken inputs; each extraction is compared
 //!   with its golden files in `tests/golden/`.
@@ -46,6 +48,7 @@ mod book;
 mod built;
 mod check;
 mod cli;
+mod filters;
 mod fixtures;
 mod implicit;
 mod kdoc_pages;

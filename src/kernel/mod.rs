@@ -7,6 +7,7 @@
 //! meanings shown on rendered pages. Each table cites where its facts were
 //! checked. Nothing outside this module hard-codes a version-dependent fact.
 
+pub mod attach;
 pub mod flags;
 pub mod hooks;
 pub mod implicit;

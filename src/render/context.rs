@@ -289,8 +289,14 @@ pub struct KfuncPage {
     pub all_prog_types: bool,
     /// Program types unknown (no source tree).
     pub prog_types_unknown: bool,
-    /// A `.filter` callback narrows availability at load time.
+    /// A `.filter` callback narrows availability at load time in a way
+    /// `prog_types` and `also_callable_from` do not show: a condition, or
+    /// a filter that could not be evaluated (the program types a filter
+    /// refuses are already left out of both).
     pub filtered: bool,
+    /// The filter callbacks that narrow it, as the page states them.
+    #[serde(default)]
+    pub filters: Vec<FilterNote>,
     /// Parameters, as BPF programs pass them.
     pub params: Vec<ParamInfo>,
     /// The kernel definition's trailing parameters that the verifier
@@ -383,6 +389,23 @@ pub struct DocInfo {
     pub context: Option<String>,
     /// Other sections, as kernel-doc text.
     pub sections: Vec<NamedText>,
+}
+
+/// A filter callback narrowing a kfunc's program types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterNote {
+    /// The callback as called: `tracing_iter_filter()`.
+    pub call: String,
+    /// `file:line` of its definition, when found.
+    pub position: Option<String>,
+    /// Program types (short names) it refuses, which the page no longer
+    /// lists.
+    pub excludes: Vec<String>,
+    /// Program types (short names, `name`) it admits only under a
+    /// condition (`text`, in C).
+    pub conditions: Vec<NamedText>,
+    /// Program types (short names) it could not be evaluated for.
+    pub not_evaluated: Vec<String>,
 }
 
 /// A named section of text.
@@ -622,6 +645,34 @@ fn source_phrase(s: &Source) -> String {
 /// `BPF_PROG_TYPE_TRACING` → `TRACING`.
 fn short_prog_type(p: &str) -> String {
     p.strip_prefix("BPF_PROG_TYPE_").unwrap_or(p).to_string()
+}
+
+/// What a page says about one filter callback of a kfunc.
+fn filter_note(x: &crate::model::KfuncFilter) -> FilterNote {
+    FilterNote {
+        call: format!("{}()", x.name),
+        position: x
+            .file
+            .as_ref()
+            .map(|f| format!("{f}:{}", x.line.unwrap_or(0))),
+        excludes: x.excludes.iter().map(|t| short_prog_type(t)).collect(),
+        conditions: x
+            .conditions
+            .iter()
+            .map(|c| NamedText {
+                name: short_prog_type(&c.prog_type),
+                text: c.condition.clone(),
+            })
+            .collect(),
+        not_evaluated: x
+            .not_evaluated
+            .iter()
+            .map(|u| match u.prog_type.as_str() {
+                "*" => "every program type".to_string(),
+                t => short_prog_type(t),
+            })
+            .collect(),
+    }
 }
 
 /// The group a kfunc's page belongs to.
@@ -1160,7 +1211,12 @@ fn kfunc_page(
         replacement: x.replacement,
         flags,
         flags_unknown,
-        prog_types: f.prog_types.iter().map(|t| short_prog_type(t)).collect(),
+        prog_types: f
+            .prog_types
+            .iter()
+            .filter(|t| !f.filters.iter().any(|x| x.excludes.contains(t)))
+            .map(|t| short_prog_type(t))
+            .collect(),
         also_callable_from: if f.all_prog_types {
             Vec::new()
         } else {
@@ -1172,7 +1228,11 @@ fn kfunc_page(
         },
         all_prog_types: f.all_prog_types,
         prog_types_unknown: !x.has_source,
-        filtered: f.filtered,
+        filtered: f
+            .filters
+            .iter()
+            .any(|x| !x.conditions.is_empty() || !x.not_evaluated.is_empty()),
+        filters: f.filters.iter().map(filter_note).collect(),
         params,
         implicit_params,
         doc,

@@ -18,6 +18,7 @@
 
 pub mod assemble;
 pub mod cdecl;
+pub mod filter;
 pub mod implicit;
 pub mod includes;
 pub mod kdoc;
@@ -34,7 +35,7 @@ pub mod walk;
 use crate::diag::{self, Code, Diagnostic};
 use crate::error::{Error, Result};
 use crate::kernel::{
-    KernelVersion, flags, hooks, implicit as implicit_args, kerneldoc, progtypes, suffixes,
+    KernelVersion, attach, flags, hooks, implicit as implicit_args, kerneldoc, progtypes, suffixes,
 };
 use crate::model::{Catalog, InputInfo, KernelInfo};
 use assemble::Tables;
@@ -283,6 +284,12 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
         out = assemble::assemble(&facts, &tables, maintainers.as_ref(), &is_dir);
     }
     implicit::apply(&mut out.kfuncs, &implicit_types);
+    // Filter callbacks narrow the program types; attach-type conditions
+    // are read against the tree's attach_type_to_prog_type().
+    let attach = read_opt(tree, "kernel/bpf/syscall.c")
+        .and_then(|t| attach::parse_syscall_c(&t))
+        .unwrap_or_default();
+    filter::apply(&mut out.kfuncs, &out.sets, &facts, &tables.hooks, &attach);
     usage::count(tree, &walked.files, &mut out.kfuncs, &mut diags);
     diags.extend(found_diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     for f in &mut facts {
