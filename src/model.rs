@@ -134,6 +134,33 @@ pub struct Kfunc {
     /// (absent when no source tree was read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+    /// What the kernel itself says about its future: deprecation comments,
+    /// run-time deprecation warnings, and newer versions registered beside
+    /// it (`foo___v2`, `foo` for a legacy `foo_impl`), sorted by position.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upstream_notices: Vec<UpstreamNotice>,
+}
+
+/// A deprecation the kernel states for a kfunc, with where it says so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UpstreamNotice {
+    /// `comment` (a comment at the definition), `runtime-warning` (the
+    /// function warns when called) or `successor` (a newer version is
+    /// registered beside it: `foo___v2` for `foo`, `foo` for `foo_impl`).
+    pub kind: String,
+    /// The kernel's words (a comment paragraph or a message), or for a
+    /// successor what the convention says.
+    pub text: String,
+    /// The removal release the text names (`6.23`), as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal: Option<String>,
+    /// kfuncs the text (or the convention) names as what to use, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replacements: Vec<String>,
+    /// File of the statement.
+    pub file: String,
+    /// Its line.
+    pub line: u32,
 }
 
 /// Who calls a kfunc inside the kernel tree.
@@ -145,6 +172,28 @@ pub struct Usage {
     pub samples: u32,
     /// Every calling file with its number of calls, sorted by path.
     pub files: Vec<UsageFile>,
+    /// One real call, chosen by a fixed rule (see `source::usage`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<Example>,
+}
+
+/// A short excerpt of a program calling a kfunc.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Example {
+    /// The program, relative to the tree.
+    pub file: String,
+    /// Line of the call.
+    pub line: u32,
+    /// The header wrapper the program calls, when the call goes through
+    /// one (`scx_bpf_dsq_insert` of `compat.bpf.h` for
+    /// `scx_bpf_dsq_insert___v2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// Line of the excerpt's first line.
+    pub first_line: u32,
+    /// The lines around the call inside its function, common indentation
+    /// removed, joined with `\n`.
+    pub code: String,
 }
 
 /// One file calling a kfunc.

@@ -8,6 +8,7 @@
 //! every finding, extraction findings included.
 
 mod lints;
+mod notices;
 #[cfg(test)]
 mod tests;
 
@@ -99,6 +100,14 @@ pub const LINTS: &[Lint] = &[
     Lint {
         code: Code::MissingSince,
         run: lints::missing_since,
+    },
+    Lint {
+        code: Code::UpstreamNoticeUnrecorded,
+        run: notices::upstream_notice_unrecorded,
+    },
+    Lint {
+        code: Code::UpstreamRemovalOverdue,
+        run: notices::upstream_removal_overdue,
     },
 ];
 

@@ -23,6 +23,7 @@ pub mod kdoc;
 pub mod lex;
 pub mod macros;
 pub mod maintainers;
+pub mod notices;
 pub mod resolve;
 pub mod scan;
 pub mod usage;
@@ -264,6 +265,7 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
         facts.sort_by(|a, b| a.path.cmp(&b.path));
         out = assemble::assemble(&facts, &tables, maintainers.as_ref(), &is_dir);
     }
+    notices::attach(&facts, &mut out.kfuncs);
     usage::count(tree, &walked.files, &mut out.kfuncs, &mut diags);
     diags.extend(found_diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     for f in &mut facts {
