@@ -145,8 +145,10 @@ pub struct Kfunc {
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct UpstreamNotice {
     /// `comment` (a comment at the definition), `runtime-warning` (the
-    /// function warns when called) or `successor` (a newer version is
-    /// registered beside it: `foo___v2` for `foo`, `foo` for `foo_impl`).
+    /// function warns when called), `successor` (a newer version is
+    /// registered beside it: `foo___v2` for `foo`) or `legacy` (it is the
+    /// `_impl` form kept beside `foo` with `KF_IMPLICIT_ARGS`; the kernel
+    /// states no deprecation of it).
     pub kind: String,
     /// The kernel's words (a comment paragraph or a message), or for a
     /// successor what the convention says.

@@ -16,7 +16,7 @@ fn notice_loc(n: &UpstreamNotice) -> Loc {
 /// What the kernel says, briefly, for a message.
 fn what(n: &UpstreamNotice) -> String {
     let mut s = match n.kind.as_str() {
-        "successor" => "has a newer version".to_string(),
+        "successor" | "legacy" => "has a newer version".to_string(),
         "runtime-warning" => "warns at run time that it is deprecated".to_string(),
         _ => "is marked for removal".to_string(),
     };
@@ -63,7 +63,13 @@ fn unrecorded(e: Option<&Entry>, n: &UpstreamNotice) -> Option<String> {
 pub(super) fn upstream_notice_unrecorded(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
     for k in cx.merged.kfuncs.iter().filter(|k| !k.facts.test_only) {
         let entry = cx.policy.kfuncs.get(&k.facts.name);
-        for n in &k.facts.upstream_notices {
+        // A legacy `_impl` form is kept on purpose; nothing to record.
+        for n in k
+            .facts
+            .upstream_notices
+            .iter()
+            .filter(|n| n.kind != "legacy")
+        {
             let Some(why) = unrecorded(entry, n) else {
                 continue;
             };

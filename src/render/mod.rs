@@ -11,6 +11,7 @@
 
 pub mod context;
 pub mod markdown;
+pub mod notices;
 pub mod template;
 pub mod text;
 pub mod write;

@@ -192,7 +192,10 @@ fn from_definition(
 /// conventions: `foo___vN` (highest N) for `foo`; for a legacy `foo_impl`
 /// without `KF_IMPLICIT_ARGS`, `foo` with it (7.x registers both, the
 /// `_impl` one for programs built against the old headers).
-fn successor<'a>(k: &Kfunc, by_name: &HashMap<&str, &'a Kfunc>) -> Option<(&'a Kfunc, String)> {
+fn successor<'a>(
+    k: &Kfunc,
+    by_name: &HashMap<&str, &'a Kfunc>,
+) -> Option<(&'a Kfunc, &'static str, String)> {
     let prefix = format!("{}___v", k.name);
     let versioned = by_name
         .iter()
@@ -204,6 +207,7 @@ fn successor<'a>(k: &Kfunc, by_name: &HashMap<&str, &'a Kfunc>) -> Option<(&'a K
     if let Some((v, s)) = versioned {
         return Some((
             s,
+            "successor",
             format!(
                 "`{}` is registered beside it: the `___v{v}` suffix marks its newer version.",
                 s.name
@@ -216,6 +220,7 @@ fn successor<'a>(k: &Kfunc, by_name: &HashMap<&str, &'a Kfunc>) -> Option<(&'a K
     (implicit(s) && !implicit(k)).then(|| {
         (
             *s,
+            "legacy",
             format!(
                 "`{}` is registered beside it with `KF_IMPLICIT_ARGS`: this `_impl` form, which takes the verifier-supplied argument explicitly, is its legacy version.",
                 s.name
@@ -242,7 +247,7 @@ pub fn attach(files: &[FileFacts], kfuncs: &mut [Kfunc]) {
         .collect();
     let by_name: HashMap<&str, &Kfunc> = kfuncs.iter().map(|k| (k.name.as_str(), k)).collect();
     for (k, notices) in kfuncs.iter().zip(&mut found) {
-        let Some((s, text)) = successor(k, &by_name) else {
+        let Some((s, kind, text)) = successor(k, &by_name) else {
             continue;
         };
         // A comment already naming the successor says more than the
@@ -254,7 +259,7 @@ pub fn attach(files: &[FileFacts], kfuncs: &mut [Kfunc]) {
             continue;
         };
         notices.push(UpstreamNotice {
-            kind: "successor".into(),
+            kind: kind.into(),
             text,
             removal: None,
             replacements: vec![s.name.clone()],
@@ -359,6 +364,7 @@ __bpf_kfunc int curr(int cpu)
         ];
         attach(&[], &mut ks);
         assert_eq!(ks[1].upstream_notices.len(), 1);
+        assert_eq!(ks[1].upstream_notices[0].kind, "legacy");
         assert_eq!(ks[1].upstream_notices[0].replacements, ["bpf_obj_new"]);
         assert!(ks[0].upstream_notices.is_empty());
         assert!(ks[3].upstream_notices.is_empty());
