@@ -207,7 +207,7 @@ fn naive_callers(tree: &Path, name: &str) -> usize {
 }
 
 #[test]
-fn scx_bpf_dsq_insert___v2_is_used_through_the_compat_wrapper() {
+fn scx_bpf_dsq_insert_v2_is_used_through_the_compat_wrapper() {
     let Some((tree, c)) = tree_7_2() else { return };
     let total = |name: &str| {
         let u = k(c, name).usage.as_ref().unwrap();
