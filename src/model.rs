@@ -148,6 +148,11 @@ pub struct Kfunc {
     /// listed here. Sorted by name; absent when no filter narrows it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<KfuncFilter>,
+    /// What the kernel itself says about its future: deprecation comments,
+    /// run-time deprecation warnings, and newer versions registered beside
+    /// it (`foo___v2`, `foo` for a legacy `foo_impl`), sorted by position.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upstream_notices: Vec<UpstreamNotice>,
 }
 
 /// A filter callback (`btf_kfunc_filter_t`) as it applies to one kfunc.
@@ -197,6 +202,30 @@ pub struct FilterUnevaluated {
     pub reason: String,
 }
 
+/// A deprecation the kernel states for a kfunc, with where it says so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UpstreamNotice {
+    /// `comment` (a comment at the definition), `runtime-warning` (the
+    /// function warns when called), `successor` (a newer version is
+    /// registered beside it: `foo___v2` for `foo`) or `legacy` (it is the
+    /// `_impl` form kept beside `foo` with `KF_IMPLICIT_ARGS`; the kernel
+    /// states no deprecation of it).
+    pub kind: String,
+    /// The kernel's words (a comment paragraph or a message), or for a
+    /// successor what the convention says.
+    pub text: String,
+    /// The removal release the text names (`6.23`), as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal: Option<String>,
+    /// kfuncs the text (or the convention) names as what to use, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replacements: Vec<String>,
+    /// File of the statement.
+    pub file: String,
+    /// Its line.
+    pub line: u32,
+}
+
 /// Who calls a kfunc inside the kernel tree.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
@@ -206,6 +235,28 @@ pub struct Usage {
     pub samples: u32,
     /// Every calling file with its number of calls, sorted by path.
     pub files: Vec<UsageFile>,
+    /// One real call, chosen by a fixed rule (see `source::usage`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<Example>,
+}
+
+/// A short excerpt of a program calling a kfunc.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Example {
+    /// The program, relative to the tree.
+    pub file: String,
+    /// Line of the call.
+    pub line: u32,
+    /// The header wrapper the program calls, when the call goes through
+    /// one (`scx_bpf_dsq_insert` of `compat.bpf.h` for
+    /// `scx_bpf_dsq_insert___v2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// Line of the excerpt's first line.
+    pub first_line: u32,
+    /// The lines around the call inside its function, common indentation
+    /// removed, joined with `\n`.
+    pub code: String,
 }
 
 /// One file calling a kfunc.

@@ -636,6 +636,35 @@ fn usage_counts_files_that_call_each_kfunc() {
             }
             let bytes = std::fs::read(tree.join(dir).join(&f)).unwrap();
             let joined = String::from_utf8_lossy(&bytes).replace("\\\n", " ");
+            // And `static inline` functions: the name on the header line,
+            // the body up to the next line that is only `}`.
+            let all: Vec<&str> = joined.lines().collect();
+            for (i, line) in all.iter().enumerate() {
+                if !(line.starts_with("static inline")
+                    || line.starts_with("static __always_inline"))
+                {
+                    continue;
+                }
+                let head = format!("{line} {}", all.get(i + 1).unwrap_or(&""));
+                let Some(name) = head
+                    .split('(')
+                    .next()
+                    .and_then(|h| h.split_whitespace().last())
+                    .map(|n| n.trim_start_matches('*'))
+                else {
+                    continue;
+                };
+                let end = (i..all.len()).find(|&j| all[j] == "}").unwrap_or(i);
+                let body = all[i..=end].join("\n");
+                for kf in &c.kfuncs {
+                    if name != kf.name && body.contains(&kf.name) {
+                        wrappers
+                            .entry(kf.name.clone())
+                            .or_default()
+                            .push(name.to_string());
+                    }
+                }
+            }
             for line in joined.lines() {
                 let Some(def) = line.trim_start().strip_prefix("#define ") else {
                     continue;

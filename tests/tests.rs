@@ -15,6 +15,8 @@
 //! - `fixtures`: small hand-written kernel trees under `tests/fixtures/trees`,
 //!   one per kernel era and one of broken inputs; each extraction is compared
 //!   with its golden files in `tests/golden/`.
+//! - `notices`: upstream deprecation notices, usage through compat
+//!   wrappers and example calls on the real 6.12, 6.1 and 7.2 trees.
 //! - `render`: `render` and `build` on the `render` fixture tree: golden
 //!   pages in every format (`tests/golden/render/`), the writer's manifest
 //!   and `--check`, the context seam, template overrides, errors.
@@ -52,6 +54,7 @@ mod filters;
 mod fixtures;
 mod implicit;
 mod kdoc_pages;
+mod notices;
 mod real;
 mod render;
 mod render_text;

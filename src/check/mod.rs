@@ -9,6 +9,7 @@
 
 mod kdoc_lint;
 mod lints;
+mod notices;
 #[cfg(test)]
 mod tests;
 
@@ -104,6 +105,14 @@ pub const LINTS: &[Lint] = &[
     Lint {
         code: Code::MissingSince,
         run: lints::missing_since,
+    },
+    Lint {
+        code: Code::UpstreamNoticeUnrecorded,
+        run: notices::upstream_notice_unrecorded,
+    },
+    Lint {
+        code: Code::UpstreamRemovalOverdue,
+        run: notices::upstream_removal_overdue,
     },
 ];
 

@@ -45,6 +45,18 @@ fn kf(name: &str) -> Kfunc {
     }
 }
 
+/// `COMPAT: Will be removed in v<removal>.` above `bpf_a`, naming `bpf_b`.
+fn notice(removal: &str) -> crate::model::UpstreamNotice {
+    crate::model::UpstreamNotice {
+        kind: "comment".into(),
+        text: format!("COMPAT: Will be removed in v{removal}; use bpf_b()."),
+        removal: Some(removal.into()),
+        replacements: vec!["bpf_b".into()],
+        file: "kernel/bpf/helpers.c".into(),
+        line: 44,
+    }
+}
+
 fn catalog(kfuncs: Vec<Kfunc>) -> Catalog {
     let mut kfuncs = kfuncs;
     kfuncs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -89,6 +101,8 @@ fn scenarios() -> Vec<(Code, Catalog, String)> {
     test.test_only = true;
     let mut nodoc = kf("bpf_nodoc");
     nodoc.doc = None;
+    let mut noticed = kf("bpf_a");
+    noticed.upstream_notices = vec![notice("6.10")];
     let mut baddoc = kf("bpf_baddoc");
     baddoc.doc.as_mut().unwrap().params = vec![DocParam {
         name: "q".into(),
@@ -197,6 +211,16 @@ fn scenarios() -> Vec<(Code, Catalog, String)> {
             ),
         ),
         (Code::MissingSince, one(), HEAD.to_string()),
+        (
+            Code::UpstreamNoticeUnrecorded,
+            catalog(vec![noticed.clone()]),
+            HEAD.to_string(),
+        ),
+        (
+            Code::UpstreamRemovalOverdue,
+            catalog(vec![noticed]),
+            HEAD.to_string(),
+        ),
         (
             Code::RuleConflict,
             one(),
@@ -328,4 +352,59 @@ fn a_built_kernel_alone_is_not_held_to_the_source() {
     ] {
         assert!(found.contains(&code), "{code}: {found:?}");
     }
+}
+
+/// A policy records a kernel's notice by deprecating the kfunc with the
+/// stated removal release; naming the replacement without deprecating is
+/// enough for a notice without a release. Overdue stays reported: it is a
+/// fact about the kernel, not about the policy.
+#[test]
+fn upstream_notices_recorded_or_not() {
+    let mut a = kf("bpf_a");
+    a.upstream_notices = vec![notice("6.14")];
+    let c = catalog(vec![a.clone(), kf("bpf_b")]);
+    let entry = |rem: &str| {
+        format!(
+            "schema: 1\nkfuncs:\n  bpf_a:\n    stability: deprecated\n    deprecated_in: 6.10\n    removal_planned: {rem}\n    replacement: bpf_b\n"
+        )
+    };
+    let found = codes(&run(&c, &entry("6.14")));
+    assert!(
+        !found.contains(&Code::UpstreamNoticeUnrecorded),
+        "{found:?}"
+    );
+    assert!(!found.contains(&Code::UpstreamRemovalOverdue), "{found:?}");
+    let found = run(&c, &entry("6.15"));
+    let d = found
+        .iter()
+        .find(|d| d.code == Code::UpstreamNoticeUnrecorded)
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    assert!(d.message.contains("6.15"), "{}", d.message);
+    assert_eq!(d.file.as_deref(), Some("p.yaml"));
+    // No entry: the finding is at the kernel's words.
+    let found = run(&c, "schema: 1\n");
+    let d = found
+        .iter()
+        .find(|d| d.code == Code::UpstreamNoticeUnrecorded)
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    assert_eq!(
+        (d.file.as_deref(), d.line),
+        (Some("kernel/bpf/helpers.c"), Some(44))
+    );
+    // A successor without a release: naming it is recording it.
+    a.upstream_notices[0].removal = None;
+    let c = catalog(vec![a, kf("bpf_b")]);
+    let found = codes(&run(
+        &c,
+        "schema: 1\nkfuncs:\n  bpf_a:\n    replacement: bpf_b\n",
+    ));
+    assert!(
+        !found.contains(&Code::UpstreamNoticeUnrecorded),
+        "{found:?}"
+    );
+    // Overdue once the checked kernel reaches the stated release (6.12 here).
+    let mut late = kf("bpf_a");
+    late.upstream_notices = vec![notice("6.12")];
+    let found = codes(&run(&catalog(vec![late]), &entry("6.12")));
+    assert!(found.contains(&Code::UpstreamRemovalOverdue), "{found:?}");
 }

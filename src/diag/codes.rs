@@ -427,6 +427,28 @@ not contain the word \"deprecated\".";
         "a policy entry does not say in which release the kfunc appeared",
         "`since` gives the age the lifecycle text weighs (how long a kfunc has been \
 in the kernel). Allowed by default; set to `warn` to fill the policy in.";
+
+    /// The kernel states a deprecation the policy does not record.
+    UpstreamNoticeUnrecorded = "upstream-notice-unrecorded", Warn,
+        "the kernel states a deprecation or a newer version that the policy does not record",
+        "kfuncdoc reads what the kernel says in words about a kfunc's future: a comment \
+at its definition naming a removal release or what to use (`COMPAT: Will be removed \
+in v6.23`), a run-time warning that it is deprecated, or a newer version registered \
+beside it (`foo___v2`; `foo` with `KF_IMPLICIT_ARGS` beside a legacy `foo_impl`). \
+The policy records such a notice when the kfunc's entry deprecates it (or removes \
+it), or names the kernel's replacement; when the kernel names a removal release, \
+the entry's `removal_planned` (or `removed_in`) should say the same. The finding is \
+at the policy entry, or at the kernel's statement when there is no entry.";
+
+    /// The removal release the kernel states has passed.
+    UpstreamRemovalOverdue = "upstream-removal-overdue", Warn,
+        "the kernel says a kfunc will be removed in a release that the checked kernel has reached",
+        "A comment at the kfunc's definition names the release it will be removed in, \
+and the checked kernel is that release or later, yet the kfunc is still there. \
+Releases compare in version order, so a release the 6.x series never reached \
+(`v6.23`: 6.19 was followed by 7.0) is past in every 7.x kernel. The finding is at \
+the comment, for the kernel's maintainers: the comment promises something that did \
+not happen. `removal-overdue` reports the policy's own plan.";
 }
 
 impl Code {

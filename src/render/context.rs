@@ -330,6 +330,16 @@ pub struct KfuncPage {
     pub conditions: Vec<String>,
     /// Its sets.
     pub sets: Vec<String>,
+    /// What the kernel itself says about its future (deprecation
+    /// comments, run-time warnings, newer versions registered beside it).
+    #[serde(default)]
+    pub upstream_notices: Vec<super::notices::NoticeInfo>,
+    /// A notice other than a legacy `_impl` form: the kernel deprecates it.
+    #[serde(default)]
+    pub deprecated_upstream: bool,
+    /// A real call from the tree's programs.
+    #[serde(default)]
+    pub example: Option<super::notices::ExampleInfo>,
 }
 
 /// A replacement.
@@ -522,6 +532,9 @@ pub struct Deprecated {
     pub removed_in: Option<String>,
     /// What to use instead.
     pub replacement: Option<ReplacementInfo>,
+    /// What the kernel says itself (shown as "deprecated upstream").
+    #[serde(default)]
+    pub upstream_notices: Vec<super::notices::NoticeInfo>,
 }
 
 /// A kfunc the policy records as removed.
@@ -799,16 +812,31 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
                         && kernel_version.is_some_and(|k| k.release() < d.release())
                 })
                 .map(|d| d.to_string());
-            if stability == Stability::Deprecated || upcoming.is_some() || recorded.is_some() {
-                deprecated.entry(removal).or_default().push(Deprecated {
-                    name: k.facts.name.clone(),
-                    label: kfunc_label(&k.facts.name),
-                    page: stem.clone(),
-                    deprecated_in: p.deprecated_in.as_ref().map(|d| d.value.to_string()),
-                    upcoming: upcoming.is_some(),
-                    removed_in: recorded.map(|r| r.to_string()),
-                    replacement: replacement.clone(),
-                });
+            // The kernel's own notices put a kfunc on the schedule too, at
+            // the removal they state when the policy plans none.
+            let upstream: Vec<_> = super::notices::notices(&k.facts, kernel_version)
+                .into_iter()
+                .filter(|n| n.kind != "legacy")
+                .collect();
+            let stated = super::notices::stated_removal(&k.facts);
+            if stability == Stability::Deprecated
+                || upcoming.is_some()
+                || recorded.is_some()
+                || !upstream.is_empty()
+            {
+                deprecated
+                    .entry(removal.or(stated))
+                    .or_default()
+                    .push(Deprecated {
+                        upstream_notices: upstream,
+                        name: k.facts.name.clone(),
+                        label: kfunc_label(&k.facts.name),
+                        page: stem.clone(),
+                        deprecated_in: p.deprecated_in.as_ref().map(|d| d.value.to_string()),
+                        upcoming: upcoming.is_some(),
+                        removed_in: recorded.map(|r| r.to_string()),
+                        replacement: replacement.clone(),
+                    });
             }
             let page = kfunc_page(
                 k,
@@ -1280,6 +1308,9 @@ fn kfunc_page(
         test_only: f.test_only,
         conditions: f.conditions.clone(),
         sets: f.sets.clone(),
+        upstream_notices: super::notices::notices(f, x.kernel),
+        deprecated_upstream: f.upstream_notices.iter().any(|n| n.kind != "legacy"),
+        example: super::notices::example(f, format),
     }
 }
 

@@ -12,6 +12,7 @@
 pub mod context;
 pub mod kdoc_text;
 pub mod markdown;
+pub mod notices;
 pub mod template;
 pub mod text;
 pub mod write;

@@ -47,6 +47,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("rst/link.rst", include_str!("../../templates/rst/link.rst")),
     (
+        "rst/upstream.rst",
+        include_str!("../../templates/rst/upstream.rst"),
+    ),
+    (
+        "rst/example.rst",
+        include_str!("../../templates/rst/example.rst"),
+    ),
+    (
         "rst/deprecations.rst",
         include_str!("../../templates/rst/deprecations.rst"),
     ),
@@ -70,6 +78,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/md/factors.md"),
     ),
     ("md/link.md", include_str!("../../templates/md/link.md")),
+    (
+        "md/upstream.md",
+        include_str!("../../templates/md/upstream.md"),
+    ),
+    (
+        "md/example.md",
+        include_str!("../../templates/md/example.md"),
+    ),
     (
         "md/deprecations.md",
         include_str!("../../templates/md/deprecations.md"),

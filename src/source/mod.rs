@@ -27,6 +27,7 @@ pub mod kdoc_rst;
 pub mod lex;
 pub mod macros;
 pub mod maintainers;
+pub mod notices;
 pub mod resolve;
 pub mod scan;
 pub mod usage;
@@ -290,6 +291,7 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
         .and_then(|t| attach::parse_syscall_c(&t))
         .unwrap_or_default();
     filter::apply(&mut out.kfuncs, &out.sets, &facts, &tables.hooks, &attach);
+    notices::attach(&facts, &mut out.kfuncs);
     usage::count(tree, &walked.files, &mut out.kfuncs, &mut diags);
     diags.extend(found_diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     for f in &mut facts {
