@@ -21,6 +21,7 @@ pub mod cdecl;
 pub mod includes;
 pub mod kdoc;
 pub mod lex;
+pub mod lookups;
 pub mod macros;
 pub mod maintainers;
 pub mod resolve;
