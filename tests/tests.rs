@@ -7,6 +7,8 @@
 //! - `check`: `kfuncdoc check` and `policy sync` on fixture trees and
 //!   policies (`tests/fixtures/policies`), and the shipped policy on the
 //!   real 6.12 tree.
+//! - `facts`: issue 9's per-set flags, lookup sets, sched_ext rule, owners
+//!   and counts on the real 6.12 and 7.2 trees.
 //! - `cli`: the binary as users run it: exit codes, formats, messages.
 //! - `fixtures`: small hand-written kernel trees under `tests/fixtures/trees`,
 //!   one per kernel era and one of broken inputs; each extraction is compared
@@ -41,6 +43,7 @@ mod book;
 mod built;
 mod check;
 mod cli;
+mod facts;
 mod fixtures;
 mod real;
 mod render;
