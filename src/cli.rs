@@ -143,6 +143,10 @@ pub struct SyncArgs {
     /// Change nothing; exit with 1 when entries would be added.
     #[arg(long)]
     pub dry_run: bool,
+    /// Add entries for the kfuncs that exist for the kernel's own tests
+    /// too (left out by default: BPF programs do not call them).
+    #[arg(long)]
+    pub include_test_only: bool,
 }
 
 /// `kfuncdoc extract`.

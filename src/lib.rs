@@ -27,6 +27,8 @@ pub mod kernel;
 pub mod loc;
 pub mod merge;
 pub mod model;
+/// Counted nouns ("1 kfunc", "2 kfuncs") for messages and pages.
+pub mod plural;
 pub mod policy;
 pub mod render;
 pub mod report;

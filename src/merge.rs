@@ -119,6 +119,10 @@ pub struct Merged {
     /// Policy entries for kfuncs the catalog does not have (removed ones,
     /// or mistakes), sorted by name.
     pub orphans: Vec<Entry>,
+    /// The catalog's sets (their registrations say which program types
+    /// each set's flags hold for); not part of the merged output.
+    #[serde(skip)]
+    pub sets: Vec<crate::model::KfuncSet>,
 }
 
 /// Whether `rule` matches the kfunc.
@@ -285,6 +289,7 @@ pub fn merge(catalog: &Catalog, policy: &Policy) -> (Merged, Vec<Diagnostic>) {
             kernel: catalog.kernel.clone(),
             kfuncs,
             orphans,
+            sets: catalog.sets.clone(),
         },
         diags,
     )

@@ -347,6 +347,11 @@ pub struct KfuncSet {
     pub id_sets: Vec<IdSet>,
     /// Each registration, sorted by file and line.
     pub registrations: Vec<Registration>,
+    /// Lines of its file where code tests ids against it
+    /// (`btf_id_set8_contains(&set, id)`), for a set that is not
+    /// registered: a lookup table (a filter's), not a kfunc set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lookups: Vec<u32>,
 }
 
 /// A `struct btf_kfunc_id_set` initializer.

@@ -101,17 +101,18 @@ pub fn catalog_table(c: &Catalog) -> String {
     let inputs: Vec<&str> = c.kernel.inputs.iter().map(|i| i.kind.as_str()).collect();
     let _ = write!(
         out,
-        "kernel {}: {} kfuncs",
+        "kernel {}: {}",
         c.kernel.version.as_deref().unwrap_or("(unknown)"),
-        c.kfuncs.len(),
+        crate::plural::count(c.kfuncs.len(), "kfunc", "kfuncs"),
     );
     if c.kernel.has_source() {
-        let _ = write!(out, " ({tests} test-only) in {registered} registered sets");
+        let sets = crate::plural::count(registered, "registered set", "registered sets");
+        let _ = write!(out, " ({tests} test-only) in {sets}");
     }
     if inputs.iter().any(|k| *k != "source") {
         let _ = write!(out, "; {built} in the built kernel");
     }
-    let _ = writeln!(out, " [{}]", inputs.join(", "));
+    let _ = writeln!(out, " [{}]", inputs_phrase(&inputs));
     let line = |out: &mut String, cells: [&str; 5]| {
         let mut s = String::new();
         for (i, cell) in cells.iter().enumerate() {
@@ -129,6 +130,47 @@ pub fn catalog_table(c: &Catalog) -> String {
         line(&mut out, [&r[0], &r[1], &r[2], &r[3], &r[4]]);
     }
     out
+}
+
+/// The inputs of a catalog as a person reads them: `source, bzImage + 7
+/// modules`, not one word per module.
+fn inputs_phrase(kinds: &[&str]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for k in kinds {
+        match counts.iter_mut().find(|(n, _)| n == k) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((k, 1)),
+        }
+    }
+    let name = |k: &str| {
+        match k {
+            "bzimage" => "bzImage",
+            "raw-btf" => "raw BTF",
+            other => other,
+        }
+        .to_string()
+    };
+    let mut base: Vec<String> = Vec::new();
+    let mut modules = 0;
+    for (k, c) in counts {
+        if k == "module" {
+            modules = c;
+        } else if c == 1 {
+            base.push(name(k));
+        } else {
+            base.push(format!("{c} × {}", name(k)));
+        }
+    }
+    let mut s = base.join(", ");
+    if modules > 0 {
+        let m = crate::plural::count(modules, "module", "modules");
+        s = if s.is_empty() {
+            m
+        } else {
+            format!("{s} + {m}")
+        };
+    }
+    s
 }
 
 /// Findings, one per line.
@@ -268,18 +310,33 @@ pub fn check_text(merged: &Merged, policy: &Policy, diags: &[Diagnostic]) -> Str
     let mut out = diagnostics(diags);
     let _ = writeln!(
         out,
-        "check: {} kfuncs of {} against {} ({} entries): {} denied, {} warning{}",
-        r.summary.kfuncs,
+        "check: {} of {} against {} ({}): {} denied, {}",
+        crate::plural::count(r.summary.kfuncs, "kfunc", "kfuncs"),
         merged
             .kernel
             .version
             .as_deref()
             .unwrap_or("an unknown kernel"),
         policy.files.join(", "),
-        r.summary.entries,
+        crate::plural::count(r.summary.entries, "entry", "entries"),
         r.summary.deny,
-        r.summary.warn,
-        if r.summary.warn == 1 { "" } else { "s" }
+        crate::plural::count(r.summary.warn, "warning", "warnings"),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn inputs_read_as_a_phrase() {
+        let p = super::inputs_phrase;
+        assert_eq!(
+            p(&["source", "bzimage", "module", "module", "module"]),
+            "source, bzImage + 3 modules"
+        );
+        assert_eq!(p(&["module"]), "1 module");
+        assert_eq!(p(&["raw-btf"]), "raw BTF");
+        assert_eq!(p(&["source"]), "source");
+        assert_eq!(p(&[]), "");
+    }
 }

@@ -327,6 +327,8 @@ fn every_code_has_a_case() {
     // of reading a built kernel and joining it with source: src/built_tests.rs.
     let unit_tested = [
         Code::UnlistedKfunc,
+        // LookupSet: src/source/lookups.rs and tests/facts.rs (7.2's sched_ext).
+        Code::LookupSet,
         Code::UnreadableModule,
         Code::BtfIdsAnomaly,
         Code::UncertainSet,

@@ -7,6 +7,8 @@
 //! - `check`: `kfuncdoc check` and `policy sync` on fixture trees and
 //!   policies (`tests/fixtures/policies`), and the shipped policy on the
 //!   real 6.12 tree.
+//! - `facts`: issue 9's per-set flags, lookup sets, sched_ext rule, owners
+//!   and counts on the real 6.12 and 7.2 trees.
 //! - `cli`: the binary as users run it: exit codes, formats, messages.
 //! - `implicit`: `KF_IMPLICIT_ARGS` kfuncs on the real 7.2 tree and image:
 //!   the BPF-visible prototype against the source text and BTF, on the pages.
@@ -50,6 +52,7 @@ mod book;
 mod built;
 mod check;
 mod cli;
+mod facts;
 mod filters;
 mod fixtures;
 mod implicit;

@@ -190,10 +190,10 @@ pub(super) fn removal_too_soon(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
                         Code::RemovalTooSoon,
                         &end.loc,
                         format!(
-                            "removal of `{}` {what} in {} is {n} release{} after its deprecation in {}; the policy promises at least {} ({})",
+                            "removal of `{}` {what} in {} is {} after its deprecation in {}; the policy promises at least {} ({})",
                             e.name,
                             end.value,
-                            if n == 1 { "" } else { "s" },
+                            crate::plural::count(n as usize, "release", "releases"),
                             dep.value,
                             min.value,
                             min.loc

@@ -19,8 +19,10 @@ use std::path::Path;
 /// The policy shipped with kfuncdoc, embedded so that `check` works
 /// anywhere.
 pub const SHIPPED_POLICY: &str = include_str!("../../policy/linux.yaml");
-/// The name the shipped policy is reported under.
-pub const SHIPPED_POLICY_NAME: &str = "policy/linux.yaml";
+/// The name the shipped policy is reported under: not a path the user
+/// has (it is embedded in the binary), but one that says which file of
+/// kfuncdoc's sources a position points into (`policy/linux.yaml` there).
+pub const SHIPPED_POLICY_NAME: &str = "<shipped policy>/linux.yaml";
 
 fn emit(out: &mut dyn Write, text: &str) -> Result<()> {
     out.write_all(text.as_bytes()).map_err(Error::Output)
@@ -167,10 +169,21 @@ pub fn sync(args: &SyncArgs, format: Format, out: &mut dyn Write) -> Result<Outc
         .version
         .clone()
         .unwrap_or_else(|| "the kernel".into());
-    let skeletons: Vec<policy::sync::Skeleton> = catalog
-        .kfuncs
-        .iter()
-        .filter(|k| !policy.kfuncs.contains_key(&k.name))
+    let unmentioned = || {
+        catalog
+            .kfuncs
+            .iter()
+            .filter(|k| !policy.kfuncs.contains_key(&k.name))
+    };
+    // Test-only kfuncs (bpf_testmod, the BPF_PROG_RUN test kfuncs) are not
+    // for BPF programs: a policy has nothing to decide about them.
+    let test_only_skipped = if args.include_test_only {
+        0
+    } else {
+        unmentioned().filter(|k| k.test_only).count()
+    };
+    let skeletons: Vec<policy::sync::Skeleton> = unmentioned()
+        .filter(|k| args.include_test_only || !k.test_only)
         .map(|k| {
             let at = match (&k.file, k.line, &k.btf) {
                 (Some(f), Some(l), _) => format!("{f}:{l}"),
@@ -207,15 +220,25 @@ pub fn sync(args: &SyncArgs, format: Format, out: &mut dyn Write) -> Result<Outc
             "file": target.to_string_lossy(),
             "added": names,
             "dry_run": args.dry_run,
+            "test_only_skipped": test_only_skipped,
         })),
         Format::Human => {
             let verb = if args.dry_run { "would add" } else { "added" };
             let mut s = format!(
-                "{verb} {} entr{} to {}\n",
-                names.len(),
-                if names.len() == 1 { "y" } else { "ies" },
+                "{verb} {} to {}\n",
+                crate::plural::count(names.len(), "entry", "entries"),
                 target.display()
             );
+            if test_only_skipped > 0 {
+                s.push_str(&format!(
+                    "left out {} (--include-test-only adds them)\n",
+                    crate::plural::count(
+                        test_only_skipped,
+                        "test-only kfunc, which exists for the kernel's own tests",
+                        "test-only kfuncs, which exist for the kernel's own tests"
+                    ),
+                ));
+            }
             for n in &names {
                 s.push_str(&format!("  {n}\n"));
             }

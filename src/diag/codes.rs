@@ -68,8 +68,11 @@ one the code is built against.";
 this to register the same function for several program types). The verifier uses \
 the flags of the set through which the program reached the kfunc, so different \
 flags in different sets mean the kfunc behaves differently depending on the \
-program type. That is rarely intended. The catalog lists each set's flags under \
-`entries`; the top-level `flags` are the union.";
+program type. Subsystems do this on purpose (HID's kfuncs are KF_SLEEPABLE in its \
+struct_ops set and not in its syscall set), and a missing flag can also be an \
+oversight: the finding names both entries so that a reader can tell. The catalog \
+lists each set's flags under `entries` (the top-level `flags` are the union), and \
+the pages show which flags hold for which set and program types.";
 
     /// A `register_btf_kfunc_id_set()` call whose arguments could not be
     /// resolved to program types and sets.
@@ -92,6 +95,19 @@ BTF_KFUNCS_START whose only use is register_btf_fmodret_id_set() is an fmod_ret 
 allow-list and is silently left out; any other set that is declared but never \
 registered is reported with this finding, because its entries look like kfuncs \
 but are not callable.";
+
+    /// An unregistered set that code tests ids against: a lookup table.
+    LookupSet = "lookup-set", Allow,
+        "a set that is never registered is used as a lookup table by code",
+        "A set declared with BTF_KFUNCS_START or BTF_SET8_START that no \
+register_btf_kfunc_id_set() call registers, but that code tests BTF ids \
+against with btf_id_set8_contains(&set, id) (sched_ext's `.filter` callback \
+does this in 7.x), is a lookup table: it groups kfuncs that are callable \
+through other, registered sets, so that the code can tell them apart. \
+kfuncdoc records those lines in the catalog (`sets[].lookups`) and reports \
+the set with this finding instead of `unregistered-set`; the message says \
+how many of its functions are kfuncs through registered sets. Allowed by \
+default: nothing is wrong.";
 
     /// A registration for a program type the kernel's hook table rejects.
     UnsupportedProgType = "unsupported-prog-type", Warn,

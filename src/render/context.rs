@@ -155,7 +155,8 @@ pub struct Level {
     /// What it promises, from the policy (converted for the format), or
     /// kfuncdoc's one-line definition.
     pub promise: String,
-    /// kfuncs at this level on these pages.
+    /// kfuncs at this level on these pages; for `removed`, also the
+    /// kfuncs the schedule lists as removed before this kernel.
     pub count: usize,
 }
 
@@ -279,6 +280,12 @@ pub struct KfuncPage {
     pub flags: Vec<FlagInfo>,
     /// Flags unknown (a built kernel without `.BTF_ids`, raw BTF).
     pub flags_unknown: bool,
+    /// The flags of each set listing it, when they differ between its sets
+    /// (empty when they agree): the verifier applies the flags of the set
+    /// through which a program reaches the kfunc, so `flags` (the union)
+    /// does not hold for every program type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags_by_set: Vec<SetFlags>,
     /// Program types (short names: `TRACING`), sorted.
     pub prog_types: Vec<String>,
     /// Program types that may call it too because the kernel maps them to
@@ -312,7 +319,9 @@ pub struct KfuncPage {
     pub rationale: Option<String>,
     /// Notes (converted), from the entry, a rule or the defaults.
     pub notes: Option<String>,
-    /// Who decides.
+    /// Who decides: the policy's owner, else the people of its MAINTAINERS
+    /// section (`M:`, or `R:` when it has none) with the section's title;
+    /// absent when neither is known.
     pub owner: Option<String>,
     /// The four lifecycle factors of `Documentation/bpf/kfuncs.rst`.
     pub factors: Factors,
@@ -367,6 +376,19 @@ pub struct FlagInfo {
     pub short: String,
     /// What it means for a program, valid for this kernel.
     pub meaning: Option<String>,
+}
+
+/// The flags one set gives a kfunc, and who reaches it through that set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetFlags {
+    /// The set (`hid_bpf_kfunc_ids`).
+    pub set: String,
+    /// Its flags for the kfunc, as `flags` shows them (`KF_SLEEPABLE`).
+    pub flags: Vec<String>,
+    /// The program types it is registered for (short names, sorted).
+    pub prog_types: Vec<String>,
+    /// It is registered for every program type.
+    pub all_prog_types: bool,
 }
 
 /// A parameter.
@@ -843,6 +865,7 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
                 &stem,
                 &norm,
                 KfuncExtras {
+                    sets: &merged.sets,
                     kernel: kernel_version,
                     flag_version,
                     has_source,
@@ -898,7 +921,7 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
             v
         });
 
-    let removed = merged
+    let removed: Vec<RemovedKfunc> = merged
         .orphans
         .iter()
         .filter(|e| {
@@ -920,6 +943,9 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
         })
         .collect();
 
+    // The kfuncs recorded as removed are no longer in the kernel, so not on
+    // the pages, but the schedule lists them: count the same list here.
+    *level_counts.entry(Stability::Removed).or_default() += removed.len();
     let levels = Stability::ALL
         .iter()
         .map(|&s| Level {
@@ -1065,6 +1091,77 @@ fn person_name(entry: &str) -> String {
     }
 }
 
+/// Each set's flags for `k` with the program types registered for that set,
+/// sorted by set name; empty when every set gives the same flags.
+fn flags_by_set(k: &crate::model::Kfunc, sets: &[crate::model::KfuncSet]) -> Vec<SetFlags> {
+    // By set and file: two files may each have a static set of one name.
+    let mut by_set: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for e in &k.entries {
+        let flags = by_set.entry((e.set.as_str(), e.file.as_str())).or_default();
+        flags.extend(e.flags.iter().cloned());
+        flags.sort();
+        flags.dedup();
+    }
+    let mut distinct: Vec<&Vec<String>> = by_set.values().collect();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return Vec::new();
+    }
+    by_set
+        .into_iter()
+        .map(|((name, file), flags)| {
+            let regs = sets
+                .iter()
+                .filter(|s| s.name == name && s.file == file)
+                .flat_map(|s| s.registrations.iter());
+            let mut prog_types: Vec<String> = Vec::new();
+            let mut all_prog_types = false;
+            for r in regs {
+                if r.prog_type == "BPF_PROG_TYPE_UNSPEC" && r.hook.is_some() {
+                    all_prog_types = true;
+                } else {
+                    prog_types.push(short_prog_type(&r.prog_type));
+                }
+            }
+            prog_types.sort();
+            prog_types.dedup();
+            // The union's order (`flags`), not alphabetical.
+            let flags = k
+                .flags
+                .iter()
+                .filter(|f| flags.contains(f))
+                .cloned()
+                .collect();
+            SetFlags {
+                set: name.to_string(),
+                flags,
+                prog_types,
+                all_prog_types,
+            }
+        })
+        .collect()
+}
+
+/// `Jane Doe and John Roe (maintainers, SECTION)`: the `M:` people of a
+/// MAINTAINERS section, or its `R:` people when it has no `M:`; `None` when
+/// it names nobody.
+fn section_people(s: &crate::model::Subsystem) -> Option<String> {
+    let (who, one, many) = if s.maintainers.is_empty() {
+        (&s.reviewers, "reviewer", "reviewers")
+    } else {
+        (&s.maintainers, "maintainer", "maintainers")
+    };
+    let names: Vec<String> = who.iter().map(|m| person_name(m)).collect();
+    let list = match names.as_slice() {
+        [] => return None,
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    let role = crate::plural::pick(names.len() as u64, one, many);
+    Some(format!("{list} ({role}, {})", s.name))
+}
+
 fn link_info(l: &crate::policy::model::Link) -> LinkInfo {
     LinkInfo {
         title: l.title.clone().unwrap_or_else(|| l.url.clone()),
@@ -1073,6 +1170,7 @@ fn link_info(l: &crate::policy::model::Link) -> LinkInfo {
 }
 
 struct KfuncExtras<'a> {
+    sets: &'a [crate::model::KfuncSet],
     kernel: Option<KernelVersion>,
     flag_version: KernelVersion,
     has_source: bool,
@@ -1239,6 +1337,11 @@ fn kfunc_page(
         replacement: x.replacement,
         flags,
         flags_unknown,
+        flags_by_set: if x.has_source {
+            flags_by_set(f, x.sets)
+        } else {
+            Vec::new()
+        },
         prog_types: f
             .prog_types
             .iter()
@@ -1267,7 +1370,11 @@ fn kfunc_page(
         kernel_doc,
         rationale: convert_decided(&p.rationale, format, problems),
         notes: convert_decided(&p.notes, format, problems),
-        owner: p.owner.as_ref().map(|o| o.value.clone()),
+        owner: p
+            .owner
+            .as_ref()
+            .map(|o| o.value.clone())
+            .or_else(|| f.subsystem.as_ref().and_then(section_people)),
         factors: Factors {
             usage,
             age: AgeInfo {

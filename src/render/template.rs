@@ -239,6 +239,16 @@ fn register_common(t: &mut Tera, escape: fn(&str) -> String) {
     t.register_filter("one_line", |s: &str, _: Kwargs, _: &State| {
         Value::from(one_line(s))
     });
+    // `{{ n | plural(one="kfunc", many="kfuncs") }}` → `1 kfunc`, `2 kfuncs`.
+    t.register_filter(
+        "plural",
+        |n: i64, kw: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let one: String = kw.must_get("one")?;
+            let many: String = kw.must_get("many")?;
+            let n = usize::try_from(n).unwrap_or(0);
+            Ok(Value::from(crate::plural::count(n, &one, &many)))
+        },
+    );
 }
 
 /// `kdoc(inline=false)`: kernel-doc text as blocks

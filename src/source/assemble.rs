@@ -388,12 +388,44 @@ pub fn assemble(
         }
     }
 
+    // Functions listed in some registered set: kfuncs.
+    let registered_functions: std::collections::BTreeSet<String> = sets
+        .iter()
+        .filter(|s| s.model.registered)
+        .flat_map(|s| s.model.functions.iter().cloned())
+        .collect();
     for s in &mut sets {
         s.model.id_sets.sort();
         s.model.registrations.sort();
         s.model.registrations.dedup();
         if !s.model.registered && !s.model.fmodret && s.model.entries > 0 {
             let loc = Loc::new(s.model.file.clone(), s.model.line, 1);
+            s.model.lookups = super::lookups::membership_tests(&files[s.file].text, &s.model.name);
+            if let Some(&first) = s.model.lookups.first() {
+                let listed = &s.model.functions;
+                let kfuncs = listed
+                    .iter()
+                    .filter(|f| registered_functions.contains(*f))
+                    .count();
+                let share = if kfuncs == listed.len() {
+                    format!("all {} of its functions are", listed.len())
+                } else {
+                    format!(
+                        "{} of its {} are",
+                        crate::plural::count(kfuncs, "one", "ones"),
+                        crate::plural::count(listed.len(), "function", "functions")
+                    )
+                };
+                diags.push(Diagnostic::at(
+                    Code::LookupSet,
+                    &loc,
+                    format!(
+                        "set `{}` is not a kfunc set but a lookup table: code tests ids against it (btf_id_set8_contains() at {}:{first}); {share} kfuncs through registered sets",
+                        s.model.name, s.model.file
+                    ),
+                ));
+                continue;
+            }
             diags.push(Diagnostic::at(
                 Code::UnregisteredSet,
                 &loc,

@@ -25,6 +25,7 @@ pub mod kdoc;
 pub mod kdoc_file;
 pub mod kdoc_rst;
 pub mod lex;
+pub mod lookups;
 pub mod macros;
 pub mod maintainers;
 pub mod notices;
