@@ -196,6 +196,19 @@ pub struct PageArgs {
     /// md/kfunc.md...), read file by file over the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Link every source position on the pages to a source browser: a URL
+    /// template with {path}, {line}, {version} (the release described, as
+    /// upstream tags it) and {release} (MAJOR.MINOR), e.g.
+    /// https://elixir.bootlin.com/linux/v{version}/source/{path}#L{line}
+    #[arg(long, value_name = "TEMPLATE", value_parser = source_url)]
+    pub source_url: Option<String>,
+}
+
+/// A `--source-url` template, checked.
+fn source_url(s: &str) -> std::result::Result<String, String> {
+    crate::render::source_url::validate(s)
+        .map(|()| s.to_string())
+        .map_err(|e| format!("column {}: {}", e.col, e.message))
 }
 
 /// `kfuncdoc render`.

@@ -1,6 +1,8 @@
 //! kfuncdoc's integration tests: one binary, one module per area.
 //!
 //! - `book`: the book's pages that are generated from the code.
+//! - `browser`: one 7.2 subsystem page per flavour (Sphinx in the kernel's
+//!   theme, mdBook, MkDocs) in headless Chromium: DOM checks after layout.
 //! - `built`: `extract` on built kernels: the running kernel's BTF against
 //!   bpftool 7.5, Debian's 6.12 bzImage and modules against the 6.12 source
 //!   and the image's config, and bad BTF inputs.
@@ -49,6 +51,7 @@
 #![allow(clippy::unwrap_used, clippy::disallowed_macros)]
 
 mod book;
+mod browser;
 mod built;
 mod check;
 mod cli;

@@ -52,6 +52,8 @@ struct RawConfig {
     /// List test-only kfuncs too.
     #[serde(default)]
     include_test_only: bool,
+    /// The source browser's URL template for every output.
+    source_url: Option<Spanned<String>>,
     /// The outputs.
     outputs: Vec<RawOutput>,
 }
@@ -73,6 +75,8 @@ struct RawOutput {
     templates: Option<PathBuf>,
     /// mdBook only: run `mdbook build` afterwards (`auto`: when installed).
     html: Option<Spanned<String>>,
+    /// The source browser's URL template for this output.
+    source_url: Option<Spanned<String>>,
 }
 
 /// When to run `mdbook build` after writing an mdBook project.
@@ -106,7 +110,7 @@ fn default_config() -> Config {
         outputs: vec![Output {
             to: RenderFormat::Markdown,
             out: PathBuf::from(DEFAULT_OUT),
-            pages: page_args(None, None, None, None, None, false),
+            pages: page_args(None, None, None, None, None, false, None),
             html: Html::Auto,
         }],
     }
@@ -119,6 +123,7 @@ fn page_args(
     rst_headings: Option<String>,
     templates: Option<PathBuf>,
     include_test_only: bool,
+    source_url: Option<String>,
 ) -> PageArgs {
     PageArgs {
         flavour: flavour.unwrap_or(Flavour::Mdbook),
@@ -128,7 +133,19 @@ fn page_args(
         rst_headings: rst_headings
             .unwrap_or_else(|| crate::render::context::DEFAULT_RST_HEADINGS.into()),
         templates,
+        source_url,
     }
+}
+
+/// The `source_url` at `at`, checked: an http(s) URL with known
+/// placeholders only.
+fn source_url(file: &str, at: &Spanned<String>) -> Result<String> {
+    crate::render::source_url::validate(&at.value)
+        .map(|()| at.value.clone())
+        .map_err(|e| {
+            let message = format!("source_url `{}`, column {}: {}", at.value, e.col, e.message);
+            problem(file, Some(at), message)
+        })
 }
 
 /// `p` with `.` and `..` resolved as text (`a/./b/../c` → `a/c`).
@@ -194,6 +211,9 @@ fn parse_config(file: &Path) -> Result<Config> {
             "`outputs` is empty: nothing to build".into(),
         ));
     }
+    if let Some(u) = &raw.source_url {
+        source_url(&name, u)?;
+    }
     let mut outputs = Vec::new();
     for o in &raw.outputs {
         let to = one_of(
@@ -239,6 +259,12 @@ fn parse_config(file: &Path) -> Result<Config> {
             );
             return Err(problem(&name, Some(h), message));
         }
+        let source_url = o
+            .source_url
+            .as_ref()
+            .or(raw.source_url.as_ref())
+            .map(|u| source_url(&name, u))
+            .transpose()?;
         let html = o.html.as_ref().map_or(Ok(Html::No), |h| {
             one_of(
                 &name,
@@ -257,6 +283,7 @@ fn parse_config(file: &Path) -> Result<Config> {
                 o.rst_headings.as_ref().map(|h| h.value.clone()),
                 o.templates.as_ref().or(raw.templates.as_ref()).map(rel),
                 raw.include_test_only,
+                source_url,
             ),
             html,
         });

@@ -35,6 +35,7 @@ pub(super) fn options(to: RenderFormat, pages: &PageArgs) -> Result<Options> {
         title: pages.title.clone(),
         include_test_only: pages.include_test_only,
         rst_headings: pages.rst_headings.clone(),
+        source_url: pages.source_url.clone(),
     })
 }
 

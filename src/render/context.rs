@@ -70,6 +70,10 @@ pub struct Options {
     pub include_test_only: bool,
     /// RST section underline characters, outermost first (at least 3).
     pub rst_headings: String,
+    /// The source browser's URL template (`--source-url`), checked by
+    /// [`super::source_url::validate`]; absent: no source links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
 }
 
 impl Default for Options {
@@ -81,6 +85,7 @@ impl Default for Options {
             title: "BPF kfuncs".into(),
             include_test_only: false,
             rst_headings: DEFAULT_RST_HEADINGS.into(),
+            source_url: None,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod context;
 pub mod kdoc_text;
 pub mod markdown;
 pub mod notices;
+pub mod source_url;
 pub mod template;
 pub mod text;
 pub mod write;
@@ -60,6 +61,14 @@ fn base(ctx: &Context) -> Result<tera::Context, TemplateError> {
         message: e.to_string(),
     })?;
     t.insert("h", &headings(&ctx.options.rst_headings));
+    // The source browser's template with the release filled in, for the
+    // `source` filter: null when unset or when the release is unknown.
+    let links = ctx
+        .options
+        .source_url
+        .as_deref()
+        .and_then(|u| source_url::for_release(u, ctx.kernel.version.as_deref()));
+    t.insert("source_url", &links);
     Ok(t)
 }
 
@@ -102,6 +111,10 @@ pub fn pages(ctx: &Context, templates: &Templates) -> Result<Vec<File>, Template
             files.push(File {
                 path: "book.toml".into(),
                 text: templates.render("md/book.toml", &t)?,
+            });
+            files.push(File {
+                path: "kfuncdoc.css".into(),
+                text: templates.render("md/kfuncdoc.css", &t)?,
             });
         }
         (Format::Markdown, Some(Flavour::Mkdocs)) => files.push(File {

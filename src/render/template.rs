@@ -100,6 +100,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("md/book.toml", include_str!("../../templates/md/book.toml")),
     (
+        "md/kfuncdoc.css",
+        include_str!("../../templates/md/kfuncdoc.css"),
+    ),
+    (
         "md/mkdocs.yml",
         include_str!("../../templates/md/mkdocs.yml"),
     ),
@@ -258,6 +262,25 @@ fn kdoc_filter(s: &str, kw: &Kwargs, target: Target) -> tera::TeraResult<Value> 
     Ok(Value::safe_string(&kdoc_text::filter(s, inline, target)))
 }
 
+/// `path:line`, and the source browser's link for it when the render
+/// context has one (`source_url`, see [`super::source_url`]).
+fn source_position(
+    s: &str,
+    kw: &Kwargs,
+    state: &State,
+) -> tera::TeraResult<(String, Option<String>)> {
+    let line: Option<u32> = kw.get("line")?;
+    let text = match line {
+        Some(l) => format!("{s}:{l}"),
+        None => s.to_string(),
+    };
+    let link = state
+        .get::<String>("source_url")?
+        .filter(|t| !t.is_empty())
+        .and_then(|t| super::source_url::link(&t, s, line));
+    Ok((text, link))
+}
+
 fn rst_tera() -> Tera {
     let mut t = Tera::new();
     t.autoescape_on([".rst"]);
@@ -288,6 +311,20 @@ fn rst_tera() -> Tera {
     t.register_filter("code", |s: &str, _: Kwargs, _: &State| {
         Value::safe_string(&text::rst_literal(s))
     });
+    // A source position, as an anonymous hyperlink when linked. Text that
+    // could end the reference early stays unlinked (no kernel path has it).
+    t.register_filter(
+        "source",
+        |s: &str, kw: Kwargs, state: &State| -> tera::TeraResult<Value> {
+            let (pos, link) = source_position(s, &kw, state)?;
+            Ok(Value::safe_string(&match link {
+                Some(url) if !pos.contains(['`', '<', '>', '\\']) => {
+                    format!("`{pos} <{url}>`__")
+                }
+                _ => text::rst_inline(&pos),
+            }))
+        },
+    );
     t.register_filter("paragraphs", |s: &str, _: Kwargs, _: &State| {
         Value::safe_string(&text::rst_paragraphs(s))
     });
@@ -305,6 +342,19 @@ fn md_tera() -> Tera {
     t.register_filter("code", |s: &str, _: Kwargs, _: &State| {
         Value::safe_string(&text::md_code(s))
     });
+    // A source position in a code span, linked when the context has a
+    // source browser.
+    t.register_filter(
+        "source",
+        |s: &str, kw: Kwargs, state: &State| -> tera::TeraResult<Value> {
+            let (pos, link) = source_position(s, &kw, state)?;
+            let code = text::md_code(&pos);
+            Ok(Value::safe_string(&match link {
+                Some(url) => format!("[{code}]({url})"),
+                None => code,
+            }))
+        },
+    );
     t.register_filter("paragraphs", |s: &str, _: Kwargs, _: &State| {
         Value::safe_string(&text::md_paragraphs(s))
     });
