@@ -28,6 +28,8 @@ pub mod loc;
 pub mod merge;
 pub mod model;
 pub mod policy;
+/// Opening input files: regular files only, reads capped.
+pub mod read;
 pub mod render;
 pub mod report;
 pub mod source;

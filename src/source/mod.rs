@@ -18,6 +18,7 @@
 
 pub mod assemble;
 pub mod cdecl;
+pub mod cexpr;
 pub mod includes;
 pub mod kdoc;
 pub mod lex;
@@ -25,6 +26,7 @@ pub mod macros;
 pub mod maintainers;
 pub mod resolve;
 pub mod scan;
+pub mod treefile;
 pub mod usage;
 pub mod walk;
 
@@ -38,6 +40,7 @@ use scan::FileFacts;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
+use treefile::TreeFile;
 use walk::Found;
 
 /// Byte strings that every file stating a kfunc fact contains: set entries,
@@ -67,15 +70,34 @@ pub fn makefile_version(text: &str) -> Option<(String, KernelVersion)> {
     ))
 }
 
-fn read_opt(tree: &Path, rel: &str) -> Option<String> {
-    std::fs::read(tree.join(rel))
-        .ok()
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
+/// A table file of the tree, or `None`: absent (silently: the built-in
+/// table stands in and says so), or not read, with a finding saying why.
+fn read_opt(tree: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match treefile::read(tree, rel) {
+        TreeFile::Read(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+        TreeFile::Missing => None,
+        TreeFile::Outside(target) => {
+            diags.push(Diagnostic::in_file(
+                Code::BadSymlink,
+                rel,
+                treefile::outside_message(&target),
+            ));
+            None
+        }
+        TreeFile::Failed(e) => {
+            diags.push(Diagnostic::in_file(
+                Code::UnreadableFile,
+                rel,
+                format!("cannot read: {e}"),
+            ));
+            None
+        }
+    }
 }
 
 /// The version tables: from the tree where it has them.
 fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> Tables {
-    let flags = match read_opt(tree, "include/linux/btf.h").map(|t| flags::parse_btf_h(&t)) {
+    let flags = match read_opt(tree, "include/linux/btf.h", diags).map(|t| flags::parse_btf_h(&t)) {
         Some(t) if !t.flags.is_empty() => t,
         _ => {
             diags.push(Diagnostic::in_file(
@@ -89,7 +111,8 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
             flags::builtin(version)
         }
     };
-    let hooks = match read_opt(tree, "kernel/bpf/btf.c").and_then(|t| hooks::parse_btf_c(&t)) {
+    let hooks = match read_opt(tree, "kernel/bpf/btf.c", diags).and_then(|t| hooks::parse_btf_c(&t))
+    {
         Some(t) => t,
         None => {
             diags.push(Diagnostic::in_file(
@@ -103,7 +126,7 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
             hooks::builtin(version)
         }
     };
-    let verifier = read_opt(tree, "kernel/bpf/verifier.c").unwrap_or_default();
+    let verifier = read_opt(tree, "kernel/bpf/verifier.c", diags).unwrap_or_default();
     let found = suffixes::parse_verifier_c(&verifier);
     let suffixes = if found.is_empty() {
         suffixes::builtin(version)
@@ -131,13 +154,27 @@ fn collect(found: Found, rel: &str, facts: &Mutex<Vec<FileFacts>>, diags: &Mutex
 }
 
 fn load_maintainers(tree: &Path, diags: &mut Vec<Diagnostic>) -> Option<Maintainers> {
-    let Some(text) = read_opt(tree, "MAINTAINERS") else {
-        diags.push(Diagnostic::in_file(
+    let problem = |why: String| {
+        Diagnostic::in_file(
             Code::MaintainersProblem,
             "MAINTAINERS",
-            "not found; no subsystems",
-        ));
-        return None;
+            format!("{why}; no subsystems"),
+        )
+    };
+    let text = match treefile::read(tree, "MAINTAINERS") {
+        TreeFile::Read(b) => String::from_utf8_lossy(&b).into_owned(),
+        TreeFile::Missing => {
+            diags.push(problem("not found".into()));
+            return None;
+        }
+        TreeFile::Outside(target) => {
+            diags.push(problem(treefile::outside_message(&target)));
+            return None;
+        }
+        TreeFile::Failed(e) => {
+            diags.push(problem(format!("cannot read: {e}")));
+            return None;
+        }
     };
     let m = Maintainers::parse(&text);
     for bad in m.bad_regexes() {
@@ -164,10 +201,22 @@ pub fn tree_version(tree: &Path) -> Result<(String, KernelVersion)> {
             what: "a directory",
         });
     }
-    let makefile = std::fs::read(tree.join("Makefile")).map_err(|_| Error::NotATree {
-        path: tree.to_path_buf(),
-        what: "Makefile",
-    })?;
+    let makefile = match treefile::read(tree, "Makefile") {
+        TreeFile::Read(b) => b,
+        TreeFile::Missing => {
+            return Err(Error::NotATree {
+                path: tree.to_path_buf(),
+                what: "Makefile",
+            });
+        }
+        TreeFile::Outside(target) => {
+            return Err(Error::io(
+                tree.join("Makefile"),
+                std::io::Error::other(treefile::outside_message(&target)),
+            ));
+        }
+        TreeFile::Failed(e) => return Err(Error::io(tree.join("Makefile"), e)),
+    };
     makefile_version(&String::from_utf8_lossy(&makefile)).ok_or(Error::NotATree {
         path: tree.to_path_buf(),
         what: "VERSION in Makefile",
