@@ -11,6 +11,8 @@
 //! - `fixtures`: small hand-written kernel trees under `tests/fixtures/trees`,
 //!   one per kernel era and one of broken inputs; each extraction is compared
 //!   with its golden files in `tests/golden/`.
+//! - `hostile`: hostile inputs (issue 10): FIFOs, devices, links out of the
+//!   tree, bombs, BTF that means nothing, odd flag expressions, huge sets.
 //! - `render`: `render` and `build` on the `render` fixture tree: golden
 //!   pages in every format (`tests/golden/render/`), the writer's manifest
 //!   and `--check`, the context seam, template overrides, errors.
@@ -42,6 +44,7 @@ mod built;
 mod check;
 mod cli;
 mod fixtures;
+mod hostile;
 mod real;
 mod render;
 mod render_text;
