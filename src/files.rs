@@ -39,7 +39,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// another tool: kfuncs in any order are sorted by name, as a catalog
 /// keeps them; the same name twice is an error).
 pub fn read_catalog(path: &Path) -> Result<Catalog> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = read_text(path)?;
     let mut catalog: Catalog = serde_json::from_str(&text).map_err(|e| Error::Catalog {
         path: path.to_path_buf(),
         line: e.line() as u32,
@@ -61,7 +61,8 @@ pub fn read_catalog(path: &Path) -> Result<Catalog> {
     Ok(catalog)
 }
 
-/// Reads a text file.
+/// Reads a text file: a regular file of at most [`crate::read::MAX_TEXT`]
+/// bytes of UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+    crate::read::read_text(path, crate::read::MAX_TEXT).map_err(|e| Error::io(path, e))
 }

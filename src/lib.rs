@@ -30,6 +30,8 @@ pub mod model;
 /// Counted nouns ("1 kfunc", "2 kfuncs") for messages and pages.
 pub mod plural;
 pub mod policy;
+/// Opening input files: regular files only, reads capped.
+pub mod read;
 pub mod render;
 pub mod report;
 pub mod source;

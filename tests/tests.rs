@@ -21,6 +21,8 @@
 //!   with its golden files in `tests/golden/`.
 //! - `notices`: upstream deprecation notices, usage through compat
 //!   wrappers and example calls on the real 6.12, 6.1 and 7.2 trees.
+//! - `hostile`: hostile inputs (issue 10): FIFOs, devices, links out of the
+//!   tree, bombs, BTF that means nothing, odd flag expressions, huge sets.
 //! - `render`: `render` and `build` on the `render` fixture tree: golden
 //!   pages in every format (`tests/golden/render/`), the writer's manifest
 //!   and `--check`, the context seam, template overrides, errors.
@@ -58,6 +60,7 @@ mod cli;
 mod facts;
 mod filters;
 mod fixtures;
+mod hostile;
 mod implicit;
 mod kdoc_pages;
 mod notices;

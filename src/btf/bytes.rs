@@ -7,11 +7,13 @@
 //! in the crate that maps files, and the only `unsafe` in `btf/`.
 
 use super::error::{BtfError, Result};
-use std::fs::File;
-use std::io::Read;
 use std::ops::{Deref, Range};
 use std::path::Path;
 use std::sync::Arc;
+
+/// The most bytes read from a file that cannot be mapped: a debug vmlinux
+/// with DWARF is under 1 GiB.
+pub const MAX_READ: u64 = 2 << 30;
 
 enum Backing {
     Mapped(memmap2::Mmap),
@@ -50,12 +52,14 @@ impl Bytes {
         }
     }
 
-    /// Maps `path` read-only, or reads it when it cannot be mapped (sysfs
-    /// files on older kernels, pipes, empty files).
+    /// Maps the regular file `path` read-only, or reads it when it cannot
+    /// be mapped (empty files, file systems without mmap), at most
+    /// [`MAX_READ`] bytes. FIFOs, devices and sockets (also through a link)
+    /// are refused: they would block or never end.
     pub fn open(path: &Path) -> Result<Bytes> {
-        let mut file = File::open(path).map_err(|e| BtfError::io(path, e))?;
-        let meta = file.metadata().map_err(|e| BtfError::io(path, e))?;
-        if meta.is_file() && meta.len() > 0 {
+        let (mut file, meta) =
+            crate::read::open_regular(path).map_err(|e| BtfError::io(path, e))?;
+        if meta.len() > 0 {
             // A private read-only mapping: sysfs BTF (Linux 6.16+) refuses
             // shared ones.
             // SAFETY: the map is read-only and private to this process, and
@@ -78,8 +82,7 @@ impl Bytes {
                 });
             }
         }
-        let mut v = Vec::new();
-        file.read_to_end(&mut v)
+        let v = crate::read::read_all(&mut file, meta.len(), MAX_READ)
             .map_err(|e| BtfError::io(path, e))?;
         Ok(Bytes::from_vec(v))
     }

@@ -143,12 +143,16 @@ impl BaseKey {
     /// The key of the base at `path`; `None` when it cannot be read or
     /// has not settled (then nothing read on it is cached).
     fn of(path: &Path) -> Option<BaseKey> {
-        let mut file = std::fs::File::open(path).ok()?;
+        // Regular files only: a FIFO or device would block or never end.
+        let (mut file, meta) = crate::read::open_regular(path).ok()?;
         let mut magic = [0u8; 2];
         file.read_exact(&mut magic).ok()?;
         if matches!(magic, [0x9f, 0xeb] | [0xeb, 0x9f]) {
             let mut data = magic.to_vec();
-            file.read_to_end(&mut data).ok()?;
+            (&mut file)
+                .take(meta.len().min(super::bytes::MAX_READ))
+                .read_to_end(&mut data)
+                .ok()?;
             return Some(BaseKey::Content {
                 size: data.len() as u64,
                 hash: hash(&data),
@@ -540,8 +544,8 @@ impl ReportCache {
 /// The store in `file`, or `None` when it is absent, too large, corrupt or
 /// not a store.
 fn load(file: &Path) -> Option<Store> {
-    let f = std::fs::File::open(file).ok()?;
-    if f.metadata().ok()?.len() > MAX_FILE {
+    let (f, meta) = crate::read::open_regular(file).ok()?;
+    if meta.len() > MAX_FILE {
         return None;
     }
     let mut data = Vec::new();

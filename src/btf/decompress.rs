@@ -21,17 +21,22 @@
 use super::error::{BtfError, Compression, Result};
 use std::io::{Read, Write};
 
-/// The most bytes one input may decompress to. A distribution vmlinux is
-/// 60–70 MB, a debug one with DWARF under 1 GB.
-pub const MAX_OUTPUT: u64 = 2 << 30;
+/// The most bytes one input may decompress to. What is decompressed is a
+/// bzImage's vmlinux (stripped: 60–70 MB for Debian's 6.12 and 7.2), a
+/// module (Debian 7.2's largest is 47 MB) or an ELF section; DWARF-laden
+/// debug files are not shipped compressed whole.
+pub const MAX_OUTPUT: u64 = 1 << 30;
 
-/// How many times its own size a stream may grow. Debian 6.12's modules
-/// reach 109× (`lib/test_bpf.ko.xz`: 45 KB of xz, 4.9 MB of ELF, mostly
-/// zeroed test data).
-pub const MAX_RATIO: u64 = 256;
+/// How many times its own size a stream above [`MIN_LIMIT`]`/MAX_RATIO`
+/// bytes may grow. Measured (`xz --robot -l` over every module): Debian
+/// 6.12's and 7.2's bzImage payloads grow about 5×, their modules at most
+/// 31× once larger than 1 MB; only tiny ones reach 109× (`test_bpf.ko.xz`:
+/// 45 KB of xz, 4.9 MB of ELF), which [`MIN_LIMIT`] covers. 16× keeps a
+/// 9.4 MB gzip bomb at 150 MB instead of 2 GiB (issue 10).
+pub const MAX_RATIO: u64 = 16;
 
-/// What any stream may decompress to, however small: the output of a
-/// small module, not of a bomb.
+/// What any stream may decompress to, however small: the output of the
+/// largest real module (47 MB), not of a bomb.
 pub const MIN_LIMIT: u64 = 64 << 20;
 
 /// The output cap for a stream of `len` bytes: [`MAX_RATIO`] times its
@@ -42,6 +47,11 @@ pub fn limit_for(len: usize) -> u64 {
         .saturating_mul(MAX_RATIO)
         .clamp(MIN_LIMIT, MAX_OUTPUT)
 }
+
+/// The most a compressed ELF section (`SHF_COMPRESSED`) may inflate to,
+/// whatever its header claims: the BTF of the largest real vmlinux is 6 MB
+/// (Debian 7.2), its `.BTF_ids` a few KB.
+pub const MAX_SECTION: u64 = 256 << 20;
 
 /// The compression of a stream starting at byte 0 of `data`, by magic.
 pub fn detect(data: &[u8]) -> Option<Compression> {
@@ -148,6 +158,14 @@ pub fn decompress_capped(
         }
         Compression::Gzip => {
             let mut dec = flate2::read::GzDecoder::new(data).take(limit + 1);
+            dec.read_to_end(&mut w.out)
+                .map_err(|e| corrupt(Box::new(e)))?;
+            if w.out.len() as u64 > limit {
+                return Err(too_large);
+            }
+        }
+        Compression::Zlib => {
+            let mut dec = flate2::read::ZlibDecoder::new(data).take(limit + 1);
             dec.read_to_end(&mut w.out)
                 .map_err(|e| corrupt(Box::new(e)))?;
             if w.out.len() as u64 > limit {

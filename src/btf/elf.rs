@@ -8,7 +8,8 @@
 //! module does not interpret BTF or `.BTF_ids` contents.
 
 use super::bytes::Bytes;
-use super::error::{BtfError, Result};
+use super::decompress;
+use super::error::{BtfError, Compression, Result};
 use super::raw::Endian;
 use object::read::{CompressionFormat, Object, ObjectSection, ObjectSymbol};
 
@@ -48,6 +49,65 @@ pub struct ElfParts {
     pub banner_release: Option<String>,
 }
 
+/// Inflates a `SHF_COMPRESSED` section claiming `claimed` bytes, refusing
+/// a claim beyond [`decompress::limit_for`] its compressed size or
+/// [`decompress::MAX_SECTION`] before allocating anything.
+fn inflate_section(compressed: &[u8], format: CompressionFormat, claimed: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let kind = match format {
+        CompressionFormat::Zlib => Compression::Zlib,
+        CompressionFormat::Zstandard => Compression::Zstd,
+        _ => {
+            return Err(BtfError::Malformed {
+                offset: 0,
+                type_id: None,
+                reason: "ELF section compressed with an unknown format",
+            });
+        }
+    };
+    let cap = decompress::limit_for(compressed.len()).min(decompress::MAX_SECTION);
+    if claimed > cap {
+        return Err(BtfError::TooLarge {
+            format: kind,
+            offset: 0,
+            limit: cap,
+        });
+    }
+    let mut out = Vec::with_capacity(claimed as usize);
+    let corrupt = |e: std::io::Error| BtfError::Decompress {
+        format: kind,
+        offset: 0,
+        source: Box::new(e),
+    };
+    match format {
+        CompressionFormat::Zlib => flate2::read::ZlibDecoder::new(compressed)
+            .take(claimed + 1)
+            .read_to_end(&mut out)
+            .map_err(corrupt)?,
+        _ => {
+            let mut input = compressed;
+            let dec = ruzstd::decoding::StreamingDecoder::new(&mut input).map_err(|e| {
+                BtfError::Decompress {
+                    format: kind,
+                    offset: 0,
+                    source: Box::new(e),
+                }
+            })?;
+            dec.take(claimed + 1)
+                .read_to_end(&mut out)
+                .map_err(corrupt)?
+        }
+    };
+    if out.len() as u64 != claimed {
+        return Err(BtfError::Malformed {
+            offset: 0,
+            type_id: None,
+            reason: "compressed ELF section does not inflate to the size its header states",
+        });
+    }
+    Ok(out)
+}
+
 /// Reads the parts of the ELF file `data`. `want_banner` scans `.rodata`
 /// for the banner (a vmlinux only; a few milliseconds on 6 MB).
 pub fn parse(data: &Bytes, want_banner: bool) -> Result<ElfParts> {
@@ -66,10 +126,21 @@ pub fn parse(data: &Bytes, want_banner: bool) -> Result<ElfParts> {
                 reason: "ELF section runs past the end of the file",
             })?
         } else {
-            let cow = s
-                .uncompressed_data()
-                .map_err(|e| BtfError::Elf(e).in_section(name, range.offset))?;
-            Bytes::from_vec(cow.into_owned())
+            // Not through `object`, which allocates the size the header
+            // claims (a 1,840-byte file claimed GBs; issue 10): the claim is
+            // checked against the input's size and a section's real needs
+            // first, and the decoder stops at it.
+            let compressed = data
+                .get(range.offset as usize..)
+                .and_then(|d| d.get(..range.compressed_size as usize))
+                .ok_or(BtfError::Malformed {
+                    offset: range.offset as usize,
+                    type_id: None,
+                    reason: "compressed ELF section runs past the end of the file",
+                })?;
+            let v = inflate_section(compressed, range.format, range.uncompressed_size)
+                .map_err(|e| e.in_section(name, range.offset))?;
+            Bytes::from_vec(v)
         };
         Ok(Some((bytes, range.offset)))
     };

@@ -24,6 +24,8 @@ pub enum Compression {
     Xz,
     /// gzip (`.ko.gz`, older bzImages).
     Gzip,
+    /// zlib (`SHF_COMPRESSED` ELF sections).
+    Zlib,
     /// The kernel's legacy lz4 framing (`lz4 -l`).
     Lz4,
     /// Raw LZMA ("lzma alone"), a bzImage option.
@@ -40,6 +42,7 @@ impl std::fmt::Display for Compression {
             Compression::Zstd => "zstd",
             Compression::Xz => "xz",
             Compression::Gzip => "gzip",
+            Compression::Zlib => "zlib",
             Compression::Lz4 => "lz4",
             Compression::Lzma => "lzma",
             Compression::Bzip2 => "bzip2",
@@ -184,6 +187,20 @@ pub enum BtfError {
         type_id: u32,
         /// How deep the walk went.
         depth: usize,
+    },
+    /// A reference that exists but cannot mean anything: a FUNC whose type
+    /// is not a FUNC_PROTO, a decl tag on a type that cannot be tagged, a
+    /// chain of pointers or modifiers that comes back to itself.
+    #[error("byte {offset:#x} (type [{type_id}]): {reason} (type [{target}])")]
+    BadMeaning {
+        /// Offset of the referring field.
+        offset: usize,
+        /// The referring type.
+        type_id: u32,
+        /// The type referred to.
+        target: u32,
+        /// What is wrong.
+        reason: &'static str,
     },
     /// A type of an unexpected kind where a specific one is required.
     #[error("type [{type_id}]: expected {expected}, found {found}")]

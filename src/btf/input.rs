@@ -90,7 +90,8 @@ impl Image {
 
     /// The kfuncs of this input, with how each was found.
     pub fn kfuncs(&self) -> Result<KfuncReport> {
-        kfuncs::identify(self)
+        // Errors name the file, like those of reading it.
+        kfuncs::identify(self).map_err(|e| e.in_file(&self.path))
     }
 
     /// What this input says about kfuncs, without its BTF.

@@ -160,7 +160,7 @@ pub fn render(
     let templates = templates(args.pages.templates.as_deref())?;
     let ctx = match &args.from_context {
         Some(file) => {
-            let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+            let text = crate::files::read_text(file)?;
             let ctx: Context = serde_json::from_str(&text).map_err(|e| Error::Catalog {
                 path: file.clone(),
                 line: e.line() as u32,

@@ -49,18 +49,37 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(
         let (line, col) = e
             .location()
             .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
-        let msg = e.to_string();
-        // serde-saphyr appends " at line L, column C"; we print the
-        // position first instead.
+        // The wording for users (not for the programmer calling the
+        // library), without the position (we print it first) and without
+        // advice about the library's options.
+        use serde_saphyr::MessageFormatter;
+        let msg = serde_saphyr::UserMessageFormatter
+            .format_message(&e)
+            .into_owned();
         let msg = msg
             .rsplit_once(" at line ")
-            .map_or(msg.as_str(), |(m, _)| m)
-            .to_string();
+            .map_or(msg.as_str(), |(m, _)| m);
+        let msg = without_library_advice(msg);
         vec![Problem {
             loc: Loc::new(file, line, col),
             message: msg,
         }]
     })
+}
+
+/// `msg` without a clause that tells the programmer which library option
+/// to set ("…, set DuplicateKeyPolicy in Options if acceptable"): a user
+/// of kfuncdoc cannot set it (issue 10).
+fn without_library_advice(msg: &str) -> String {
+    let cut = [", set ", ". If you ", ". Set "]
+        .iter()
+        .filter_map(|sep| msg.find(sep))
+        .filter(|&at| msg[at..].contains(" in Options"))
+        .min();
+    match cut {
+        Some(at) => msg[..at].to_string(),
+        None => msg.to_string(),
+    }
 }
 
 /// Reads and validates one file's text.
@@ -72,20 +91,20 @@ pub fn parse(file: &str, text: &str) -> std::result::Result<Policy, Vec<Problem>
 /// The text of a YAML file of at most [`MAX_FILE_BYTES`], as UTF-8.
 pub(crate) fn read(path: &Path) -> Result<String> {
     let display = path.to_string_lossy().into_owned();
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::Policy {
-            problems: vec![Problem {
-                loc: Loc::new(display, 1, 1),
-                message: format!(
-                    "{} bytes is larger than a policy may be ({} MiB)",
-                    meta.len(),
-                    MAX_FILE_BYTES >> 20
-                ),
-            }],
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    // A regular file only (not a FIFO or device, even through a link),
+    // capped on the bytes read.
+    let bytes = crate::read::read_capped(path, MAX_FILE_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            Error::Policy {
+                problems: vec![Problem {
+                    loc: Loc::new(display.clone(), 1, 1),
+                    message: format!("larger than a policy may be ({} MiB)", MAX_FILE_BYTES >> 20),
+                }],
+            }
+        } else {
+            Error::io(path, e)
+        }
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let ok = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = 1 + ok.iter().filter(|&&b| b == b'\n').count() as u32;

@@ -14,7 +14,7 @@ use crate::kernel::suffixes::SuffixTable;
 use crate::kernel::testcode::is_test_code;
 use crate::loc::Loc;
 use crate::model::{Definition, IdSet, Kfunc, KfuncSet, Param, Registration, SetEntry};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The version-dependent tables the tree provided (or the built-in ones).
 #[derive(Debug, Clone)]
@@ -146,7 +146,10 @@ fn expand_uses(
 /// Whether two condition lists can never hold together: one has `X` where
 /// the other has its negation.
 fn exclusive(a: &[String], b: &[String]) -> bool {
-    a.iter().any(|c| b.contains(&super::scan::negate(c)))
+    // A set, not `b.contains`: 100k nested `#if`s stay linear (issue 10).
+    let b: HashSet<&str> = b.iter().map(String::as_str).collect();
+    a.iter()
+        .any(|c| b.contains(super::scan::negate(c).as_str()))
 }
 
 fn shown_via(via: &[String]) -> Vec<String> {
@@ -156,45 +159,43 @@ fn shown_via(via: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Decodes a flags expression: `KF_*` names of the table, macros of the
-/// file that expand to flags, numbers, `|` and parentheses.
+/// Decodes a flags expression: a C integer expression over the `KF_*`
+/// names of the table and the macros of the file (`cexpr`). Names that
+/// are neither go to `unknown` (the other `|` operands still count); an
+/// expression that cannot be evaluated is an `Err` with the reason.
 fn decode_flags(
     expr: &str,
     table: &FlagTable,
     macros: &crate::source::macros::Defines,
     unknown: &mut Vec<String>,
-    depth: usize,
-) -> u32 {
-    let mut value = 0u32;
-    for t in super::lex::Lexer::new(expr).filter(|t| !t.is_comment()) {
-        let s = t.text(expr);
-        match t.kind {
-            super::lex::Kind::Ident => {
-                if let Some(bit) = table.bit(s) {
-                    value |= 1 << bit;
-                } else if let Some(def) = macros.get(s).filter(|d| d.params.is_none() && depth < 8)
-                {
-                    value |= decode_flags(&def.body.join(" "), table, macros, unknown, depth + 1);
-                } else {
-                    unknown.push(s.to_string());
-                }
-            }
-            super::lex::Kind::Number => {
-                let n = s.trim_end_matches(['u', 'U', 'l', 'L']);
-                let parsed = match n.strip_prefix("0x").or_else(|| n.strip_prefix("0X")) {
-                    Some(h) => u32::from_str_radix(h, 16).ok(),
-                    None => n.parse().ok(),
-                };
-                match parsed {
-                    Some(v) => value |= v,
-                    None => unknown.push(s.to_string()),
-                }
-            }
-            _ if matches!(s, "|" | "(" | ")") => {}
-            _ => unknown.push(s.to_string()),
+) -> Result<u32, String> {
+    use super::cexpr::Name;
+    let name = |s: &str| {
+        if let Some(bit) = table.bit(s) {
+            Name::Value(1i64 << bit)
+        } else if let Some(def) = macros.get(s).filter(|d| d.params.is_none()) {
+            Name::Body(join_tokens(&def.body))
+        } else {
+            Name::Unknown
         }
+    };
+    let (value, names) = super::cexpr::eval_flags(expr, &name)?;
+    unknown.extend(names);
+    Ok(value)
+}
+
+/// Macro body tokens as text: a space only between two word tokens, so
+/// that `<` `<` reads as a shift again.
+fn join_tokens(toks: &[String]) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mut out = String::new();
+    for t in toks {
+        if word(out.chars().last()) && word(t.chars().next()) {
+            out.push(' ');
+        }
+        out.push_str(t);
     }
-    value
+    out
 }
 
 struct SetState {
@@ -444,7 +445,8 @@ pub fn assemble(
             continue;
         }
         let decl = &files[s.file].sets[s.set];
-        let mut seen: Vec<&EntryDecl> = Vec::new();
+        // Earlier entries by name: a set of 100k entries stays linear.
+        let mut seen: HashMap<&str, Vec<&EntryDecl>> = HashMap::new();
         let more = expanded
             .get(&(s.file, s.set))
             .map_or(&[][..], Vec::as_slice);
@@ -453,8 +455,8 @@ pub fn assemble(
             // be compiled in together (`#ifdef X ... #else ...` alternatives
             // are not).
             if seen
-                .iter()
-                .any(|o| o.name == e.name && !exclusive(&o.conditions, &e.conditions))
+                .get(e.name.as_str())
+                .is_some_and(|os| os.iter().any(|o| !exclusive(&o.conditions, &e.conditions)))
             {
                 let loc = Loc::new(files[s.file].path.clone(), e.line, e.col);
                 diags.push(
@@ -467,7 +469,7 @@ pub fn assemble(
                 );
                 continue;
             }
-            seen.push(e);
+            seen.entry(e.name.as_str()).or_default().push(e);
             by_name.entry(e.name.as_str()).or_default().push((pos, e));
         }
     }
@@ -553,7 +555,25 @@ fn build_kfunc(
         let s = &sets[pos];
         let f = &files[s.file];
         let mut unknown = Vec::new();
-        let value = decode_flags(&e.flags_expr, &tables.flags, &f.macros, &mut unknown, 0);
+        let value = match decode_flags(&e.flags_expr, &tables.flags, &f.macros, &mut unknown) {
+            Ok(v) => v,
+            Err(why) => {
+                // Not guessed: the entry's flags are left out, and said so.
+                let loc = Loc::new(f.path.clone(), e.line, e.col);
+                diags.push(
+                    Diagnostic::at(
+                        Code::UnknownFlag,
+                        &loc,
+                        format!(
+                            "the flags of `{name}` (`{}`) cannot be decoded: {why}; they are left out",
+                            e.flags_expr
+                        ),
+                    )
+                    .with_kfunc(name),
+                );
+                0
+            }
+        };
         if !unknown.is_empty() {
             let loc = Loc::new(f.path.clone(), e.line, e.col);
             diags.push(
@@ -619,10 +639,15 @@ fn build_kfunc(
             .with_kfunc(name),
         );
     }
+    // Sets, not `contains` on lists: linear in the number of `#if`s.
+    let others: Vec<HashSet<&String>> = set_entries[1..]
+        .iter()
+        .map(|e| e.conditions.iter().collect())
+        .collect();
     k.conditions = first
         .conditions
         .iter()
-        .filter(|c| set_entries.iter().all(|e| e.conditions.contains(c)))
+        .filter(|c| others.iter().all(|o| o.contains(c)))
         .cloned()
         .collect();
     let mut sets_named = BTreeSet::new();

@@ -87,7 +87,9 @@ pub fn headers_defining(
                 }
                 continue;
             }
-            let Ok(bytes) = std::fs::read(tree.join(&cand)) else {
+            // A header that is absent, unreadable or linked from outside the
+            // tree is not followed (the walk reports such links).
+            let super::treefile::TreeFile::Read(bytes) = super::treefile::read(tree, &cand) else {
                 continue;
             };
             seen.insert(cand.clone());

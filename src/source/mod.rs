@@ -18,6 +18,7 @@
 
 pub mod assemble;
 pub mod cdecl;
+pub mod cexpr;
 pub mod filter;
 pub mod implicit;
 pub mod includes;
@@ -31,6 +32,7 @@ pub mod maintainers;
 pub mod notices;
 pub mod resolve;
 pub mod scan;
+pub mod treefile;
 pub mod usage;
 pub mod walk;
 
@@ -46,6 +48,7 @@ use scan::FileFacts;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
+use treefile::TreeFile;
 use walk::Found;
 
 /// Byte strings that every file stating a kfunc fact contains: set entries,
@@ -75,15 +78,34 @@ pub fn makefile_version(text: &str) -> Option<(String, KernelVersion)> {
     ))
 }
 
-fn read_opt(tree: &Path, rel: &str) -> Option<String> {
-    std::fs::read(tree.join(rel))
-        .ok()
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
+/// A table file of the tree, or `None`: absent (silently: the built-in
+/// table stands in and says so), or not read, with a finding saying why.
+fn read_opt(tree: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match treefile::read(tree, rel) {
+        TreeFile::Read(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+        TreeFile::Missing => None,
+        TreeFile::Outside(target) => {
+            diags.push(Diagnostic::in_file(
+                Code::BadSymlink,
+                rel,
+                treefile::outside_message(&target),
+            ));
+            None
+        }
+        TreeFile::Failed(e) => {
+            diags.push(Diagnostic::in_file(
+                Code::UnreadableFile,
+                rel,
+                format!("cannot read: {e}"),
+            ));
+            None
+        }
+    }
 }
 
 /// The version tables: from the tree where it has them.
 fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> Tables {
-    let flags = match read_opt(tree, "include/linux/btf.h").map(|t| flags::parse_btf_h(&t)) {
+    let flags = match read_opt(tree, "include/linux/btf.h", diags).map(|t| flags::parse_btf_h(&t)) {
         Some(t) if !t.flags.is_empty() => t,
         _ => {
             diags.push(Diagnostic::in_file(
@@ -97,7 +119,8 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
             flags::builtin(version)
         }
     };
-    let hooks = match read_opt(tree, "kernel/bpf/btf.c").and_then(|t| hooks::parse_btf_c(&t)) {
+    let hooks = match read_opt(tree, "kernel/bpf/btf.c", diags).and_then(|t| hooks::parse_btf_c(&t))
+    {
         Some(t) => t,
         None => {
             diags.push(Diagnostic::in_file(
@@ -111,7 +134,7 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
             hooks::builtin(version)
         }
     };
-    let verifier = read_opt(tree, "kernel/bpf/verifier.c").unwrap_or_default();
+    let verifier = read_opt(tree, "kernel/bpf/verifier.c", diags).unwrap_or_default();
     let found = suffixes::parse_verifier_c(&verifier);
     let suffixes = if found.is_empty() {
         suffixes::builtin(version)
@@ -121,7 +144,7 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
     let sleepable = progtypes::parse_verifier_c(&verifier)
         .unwrap_or_else(|| progtypes::builtin_sleepable(version));
     let kernel_doc_python =
-        read_opt(tree, "scripts/kernel-doc").is_some_and(|t| kerneldoc::is_python(&t));
+        read_opt(tree, "scripts/kernel-doc", diags).is_some_and(|t| kerneldoc::is_python(&t));
     Tables {
         flags,
         hooks,
@@ -134,8 +157,12 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
 /// The types of implicit kfunc arguments: the tree's `resolve_btfids`
 /// table, else kfuncdoc's for the version (empty before 7.0, where the
 /// tool has none and no kfunc is flagged).
-fn implicit_table(tree: &Path, version: KernelVersion) -> implicit_args::ImplicitTable {
-    read_opt(tree, "tools/bpf/resolve_btfids/main.c")
+fn implicit_table(
+    tree: &Path,
+    version: KernelVersion,
+    diags: &mut Vec<Diagnostic>,
+) -> implicit_args::ImplicitTable {
+    read_opt(tree, "tools/bpf/resolve_btfids/main.c", diags)
         .and_then(|t| implicit_args::parse_resolve_btfids(&t))
         .map(implicit_args::ImplicitTable::new)
         .unwrap_or_else(|| implicit_args::builtin(version))
@@ -152,13 +179,27 @@ fn collect(found: Found, rel: &str, facts: &Mutex<Vec<FileFacts>>, diags: &Mutex
 }
 
 fn load_maintainers(tree: &Path, diags: &mut Vec<Diagnostic>) -> Option<Maintainers> {
-    let Some(text) = read_opt(tree, "MAINTAINERS") else {
-        diags.push(Diagnostic::in_file(
+    let problem = |why: String| {
+        Diagnostic::in_file(
             Code::MaintainersProblem,
             "MAINTAINERS",
-            "not found; no subsystems",
-        ));
-        return None;
+            format!("{why}; no subsystems"),
+        )
+    };
+    let text = match treefile::read(tree, "MAINTAINERS") {
+        TreeFile::Read(b) => String::from_utf8_lossy(&b).into_owned(),
+        TreeFile::Missing => {
+            diags.push(problem("not found".into()));
+            return None;
+        }
+        TreeFile::Outside(target) => {
+            diags.push(problem(treefile::outside_message(&target)));
+            return None;
+        }
+        TreeFile::Failed(e) => {
+            diags.push(problem(format!("cannot read: {e}")));
+            return None;
+        }
     };
     let m = Maintainers::parse(&text);
     for bad in m.bad_regexes() {
@@ -185,10 +226,22 @@ pub fn tree_version(tree: &Path) -> Result<(String, KernelVersion)> {
             what: "a directory",
         });
     }
-    let makefile = std::fs::read(tree.join("Makefile")).map_err(|_| Error::NotATree {
-        path: tree.to_path_buf(),
-        what: "Makefile",
-    })?;
+    let makefile = match treefile::read(tree, "Makefile") {
+        TreeFile::Read(b) => b,
+        TreeFile::Missing => {
+            return Err(Error::NotATree {
+                path: tree.to_path_buf(),
+                what: "Makefile",
+            });
+        }
+        TreeFile::Outside(target) => {
+            return Err(Error::io(
+                tree.join("Makefile"),
+                std::io::Error::other(treefile::outside_message(&target)),
+            ));
+        }
+        TreeFile::Failed(e) => return Err(Error::io(tree.join("Makefile"), e)),
+    };
     makefile_version(&String::from_utf8_lossy(&makefile)).ok_or(Error::NotATree {
         path: tree.to_path_buf(),
         what: "VERSION in Makefile",
@@ -204,7 +257,8 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
     let loader = |diags: &mut Vec<Diagnostic>| {
         let tables = tables(tree, version, diags);
         let maintainers = load_maintainers(tree, diags);
-        (tables, maintainers, implicit_table(tree, version))
+        let implicit = implicit_table(tree, version, diags);
+        (tables, maintainers, implicit)
     };
     let needles = walk::Needles::new(NEEDLES).map_err(|_| Error::Usage("internal: bad needles"))?;
     let facts = Mutex::new(Vec::new());
@@ -288,7 +342,7 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
     implicit::apply(&mut out.kfuncs, &implicit_types);
     // Filter callbacks narrow the program types; attach-type conditions
     // are read against the tree's attach_type_to_prog_type().
-    let attach = read_opt(tree, "kernel/bpf/syscall.c")
+    let attach = read_opt(tree, "kernel/bpf/syscall.c", &mut diags)
         .and_then(|t| attach::parse_syscall_c(&t))
         .unwrap_or_default();
     filter::apply(&mut out.kfuncs, &out.sets, &facts, &tables.hooks, &attach);

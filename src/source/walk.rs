@@ -14,8 +14,8 @@
 
 use crate::diag::{Code, Diagnostic};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, BuildError, MatchKind, packed};
-use std::fs::{self, File};
-use std::io::Read;
+use std::fs;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -65,7 +65,7 @@ pub fn search_file(
     whole_word: bool,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<Option<Vec<u8>>> {
-    let mut f = File::open(path)?;
+    let (mut f, _) = crate::read::open_regular(path)?;
     buf.resize(CHUNK, 0);
     // Bytes kept from the previous chunk so that a needle spanning two
     // chunks is still found.
@@ -88,14 +88,14 @@ pub fn search_file(
                 // The whole file is in the buffer already.
                 return Ok(Some(buf[..end].to_vec()));
             }
+            // The whole file, from the same handle, capped on the bytes
+            // read (the length the metadata claims is not trusted).
             let meta = f.metadata()?;
             if meta.len() > MAX_PARSE {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::FileTooLarge,
-                    "too large",
-                ));
+                return Err(crate::read::too_large(MAX_PARSE));
             }
-            return fs::read(path).map(Some);
+            f.seek(SeekFrom::Start(0))?;
+            return crate::read::read_all(&mut f, meta.len(), MAX_PARSE).map(Some);
         }
         if n == 0 {
             return Ok(None);

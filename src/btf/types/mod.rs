@@ -390,7 +390,120 @@ impl Btf {
                 _ => {}
             }
         }
+        self.check_meaning()?;
         Ok(decl_tags)
+    }
+
+    /// Checks what references mean, once every id is known to exist (issue
+    /// 10: a FUNC whose type is itself, decl tags on decl tags, a pointer
+    /// to itself): a FUNC refers to a FUNC_PROTO; a DECL_TAG to a struct,
+    /// union, variable, function or typedef, with a component index inside
+    /// it; chains of pointers, modifiers, typedefs and array elements end.
+    /// One pass over the own types, each chain walked once (linear).
+    fn check_meaning(&self) -> Result<()> {
+        let bad =
+            |t: &Type<'_>, field: usize, target: u32, reason: &'static str| BtfError::BadMeaning {
+                offset: field,
+                type_id: t.id,
+                target,
+                reason,
+            };
+        for t in self.own_types() {
+            let x = t.off + raw::TYPE_LEN;
+            match t.kind {
+                Kind::Func => {
+                    let target = self.map_id(t.word);
+                    if self.get(target)?.kind() != Kind::FuncProto {
+                        return Err(bad(
+                            &t,
+                            t.off + 8,
+                            target,
+                            "FUNC refers to a type that is not a FUNC_PROTO",
+                        ));
+                    }
+                }
+                Kind::DeclTag => {
+                    let target = self.map_id(t.word);
+                    let tt = self.get(target)?;
+                    let idx = self.u32_at(x) as i32;
+                    let members = match tt.kind() {
+                        Kind::Struct | Kind::Union => Some(u32::from(tt.vlen())),
+                        Kind::Func => {
+                            let proto = self.get(self.map_id(tt.type_id()))?;
+                            Some(u32::from(proto.vlen()))
+                        }
+                        Kind::Var | Kind::Typedef => Some(0),
+                        _ => None,
+                    };
+                    match members {
+                        None => {
+                            return Err(bad(
+                                &t,
+                                t.off + 8,
+                                target,
+                                "DECL_TAG refers to a type that cannot be tagged",
+                            ));
+                        }
+                        Some(n) if idx >= 0 && idx as u32 >= n => {
+                            return Err(bad(
+                                &t,
+                                x,
+                                target,
+                                "DECL_TAG component_idx is past the members or parameters of its type",
+                            ));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Chains: 0 not seen, 1 on the chain being walked, 2 known to end.
+        let count = self.offsets.len();
+        let mut state = vec![0u8; count];
+        let own = |id: u32| {
+            id.checked_sub(self.first_id)
+                .map(|i| i as usize)
+                .filter(|&i| i < count)
+        };
+        let mut path = Vec::new();
+        for start in self.first_id..self.type_count() {
+            let mut id = start;
+            path.clear();
+            while let Some(i) = own(id) {
+                match state[i] {
+                    2 => break,
+                    1 => {
+                        let t = self.get(id)?;
+                        return Err(bad(
+                            &t,
+                            t.off,
+                            id,
+                            "reference cycle through pointers, modifiers, typedefs or arrays",
+                        ));
+                    }
+                    _ => {}
+                }
+                let t = self.get(id)?;
+                let next = match t.kind {
+                    Kind::Ptr
+                    | Kind::Typedef
+                    | Kind::Const
+                    | Kind::Volatile
+                    | Kind::Restrict
+                    | Kind::TypeTag => t.word,
+                    Kind::Array => self.u32_at(t.off + raw::TYPE_LEN),
+                    _ => break,
+                };
+                state[i] = 1;
+                path.push(i);
+                id = self.map_id(next);
+            }
+            for &i in &path {
+                state[i] = 2;
+            }
+        }
+        Ok(())
     }
 
     /// This blob's own types and strings as raw BTF, with a `DECL_TAG
