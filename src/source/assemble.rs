@@ -480,6 +480,20 @@ pub fn assemble(
             name, entries, &sets, files, &index, tables, &mut diags,
         ));
     }
+    // kernel-doc's warnings are a property of the definition's file: read
+    // each file once, not once per kfunc defined in it.
+    let by_path: HashMap<&str, &FileFacts> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut kdoc_cache: HashMap<String, Vec<crate::model::KernelDocWarning>> = HashMap::new();
+    for k in &mut kfuncs {
+        if let Some(d) = &mut k.definition
+            && let Some(f) = by_path.get(d.file.as_str())
+        {
+            d.kernel_doc_warnings = kdoc_cache
+                .entry(d.file.clone())
+                .or_insert_with(|| super::kdoc_file::warnings(f, tables.kernel_doc_python))
+                .clone();
+        }
+    }
     // Subsystems per file: a few dozen files, each matched once against
     // MAINTAINERS' thousands of sections.
     if let Some(m) = maintainers {
@@ -749,7 +763,8 @@ fn build_kfunc(
                 return_type: d.header.return_type.clone(),
                 is_static: d.header.is_static,
                 marker: d.marker.as_str().to_string(),
-                kernel_doc_warnings: super::kdoc_file::warnings(f, tables.kernel_doc_python),
+                // Filled per file after every kfunc is built (below).
+                kernel_doc_warnings: Vec::new(),
             });
             k.params = d
                 .header
