@@ -199,7 +199,7 @@ pub struct PageArgs {
     /// Link every source position on the pages to a source browser: a URL
     /// template with {path}, {line}, {version} (the release described, as
     /// upstream tags it) and {release} (MAJOR.MINOR), e.g.
-    /// https://elixir.bootlin.com/linux/v{version}/source/{path}#L{line}
+    /// `https://elixir.bootlin.com/linux/v{version}/source/{path}#L{line}`
     #[arg(long, value_name = "TEMPLATE", value_parser = source_url)]
     pub source_url: Option<String>,
 }

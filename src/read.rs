@@ -3,7 +3,7 @@
 //!
 //! Every input kfuncdoc reads (a tree's fixed files, scanned sources and
 //! headers, policies, catalogs, `kfuncdoc.yaml`, BTF inputs and modules)
-//! goes through [`open_regular`] or [`read_capped`], so that a FIFO, a
+//! goes through `open_regular` or `read_capped`, so that a FIFO, a
 //! device or a socket, named directly or through a symbolic link, is an
 //! error naming the file and what it is instead of a read that blocks
 //! forever (`mkfifo Makefile`) or never ends (`ln -s /dev/zero

@@ -22,7 +22,7 @@
 //! `scx_bpf_dsq_insert___v1`) is the kfunc libbpf resolves it to: the name
 //! before its last `___`.
 //!
-//! [`count`] also keeps one example per kfunc (see [`pick_example`]).
+//! [`count`] also keeps one example per kfunc (see `pick_example`).
 
 use super::lex::{Kind, Lexer};
 use super::walk::{self, Found};
