@@ -1122,10 +1122,13 @@ fn flags_by_set(k: &crate::model::Kfunc, sets: &[crate::model::KfuncSet]) -> Vec
                 .flat_map(|s| s.registrations.iter());
             let mut prog_types: Vec<String> = Vec::new();
             let mut all_prog_types = false;
+            // Types a filter refuses the kfunc to are not reached through
+            // this set either.
+            let refused = |t: &str| k.filters.iter().any(|x| x.excludes.iter().any(|e| e == t));
             for r in regs {
                 if r.prog_type == "BPF_PROG_TYPE_UNSPEC" && r.hook.is_some() {
                     all_prog_types = true;
-                } else {
+                } else if !refused(&r.prog_type) {
                     prog_types.push(short_prog_type(&r.prog_type));
                 }
             }
