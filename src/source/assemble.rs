@@ -569,38 +569,26 @@ fn build_kfunc(
         let s = &sets[pos];
         let f = &files[s.file];
         let mut unknown = Vec::new();
+        let unknown_flag = |message: String| {
+            let loc = Loc::new(f.path.clone(), e.line, e.col);
+            Diagnostic::at(Code::UnknownFlag, &loc, message).with_kfunc(name)
+        };
         let value = match decode_flags(&e.flags_expr, &tables.flags, &f.macros, &mut unknown) {
             Ok(v) => v,
             Err(why) => {
                 // Not guessed: the entry's flags are left out, and said so.
-                let loc = Loc::new(f.path.clone(), e.line, e.col);
-                diags.push(
-                    Diagnostic::at(
-                        Code::UnknownFlag,
-                        &loc,
-                        format!(
-                            "the flags of `{name}` (`{}`) cannot be decoded: {why}; they are left out",
-                            e.flags_expr
-                        ),
-                    )
-                    .with_kfunc(name),
-                );
+                diags.push(unknown_flag(format!(
+                    "the flags of `{name}` (`{}`) cannot be decoded: {why}; they are left out",
+                    e.flags_expr
+                )));
                 0
             }
         };
         if !unknown.is_empty() {
-            let loc = Loc::new(f.path.clone(), e.line, e.col);
-            diags.push(
-                Diagnostic::at(
-                    Code::UnknownFlag,
-                    &loc,
-                    format!(
-                        "`{}` in the flags of `{name}` is not a KF_* flag of this kernel",
-                        unknown.join("`, `")
-                    ),
-                )
-                .with_kfunc(name),
-            );
+            diags.push(unknown_flag(format!(
+                "`{}` in the flags of `{name}` is not a KF_* flag of this kernel",
+                unknown.join("`, `")
+            )));
         }
         set_entries.push(SetEntry {
             set: s.model.name.clone(),
