@@ -519,34 +519,54 @@ pub(super) fn removed_still_present(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The policy entry's planned removal of `k` when the checked kernel has
+/// reached it and still has the kfunc: the release and where the entry says
+/// so. `removal-overdue` reports it; `upstream-removal-overdue` stays quiet
+/// about a kernel statement naming the same release, so one overdue removal
+/// is one finding.
+pub(super) fn overdue_plan<'a>(
+    k: &'a MergedKfunc,
+    kernel: &KernelVersion,
+) -> Option<(&'a KernelVersion, &'a Loc)> {
+    let p = &k.policy;
+    if p.stability.value == Stability::Removed || p.removed_in.is_some() {
+        return None;
+    }
+    let plan = p.removal_planned.as_ref()?;
+    let Source::Entry { loc } = &plan.from else {
+        return None;
+    };
+    (plan.value.release() <= kernel.release()).then_some((&plan.value, loc))
+}
+
 pub(super) fn removal_overdue(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(kernel) = cx.kernel else { return };
     for k in &cx.merged.kfuncs {
-        let p = &k.policy;
-        let Some(plan) = &p.removal_planned else {
+        let Some((plan, loc)) = overdue_plan(k, &kernel) else {
             continue;
         };
-        if p.stability.value == Stability::Removed || p.removed_in.is_some() {
-            continue;
-        }
-        let Some(kernel) = cx.kernel else { continue };
-        if plan.value.release() <= kernel.release() {
-            let Source::Entry { loc } = &plan.from else {
-                continue;
-            };
-            out.push(
-                Diagnostic::at(
-                    Code::RemovalOverdue,
-                    loc,
-                    format!(
-                        "`{}` was to be removed in {}, but {} still has it",
-                        k.facts.name,
-                        plan.value,
-                        kernel_name(cx)
-                    ),
-                )
-                .with_kfunc(&k.facts.name),
-            );
-        }
+        // The kernel's own comment naming the same release, if any.
+        let stated = k.facts.upstream_notices.iter().find(|n| {
+            n.removal
+                .as_deref()
+                .and_then(KernelVersion::parse_lenient)
+                .is_some_and(|r| r.release() == plan.release())
+        });
+        let also = stated.map_or_else(String::new, |n| {
+            format!(" (the kernel says so too, {}:{})", n.file, n.line)
+        });
+        out.push(
+            Diagnostic::at(
+                Code::RemovalOverdue,
+                loc,
+                format!(
+                    "`{}` was to be removed in {plan}{also}, but {} still has it",
+                    k.facts.name,
+                    kernel_name(cx)
+                ),
+            )
+            .with_kfunc(&k.facts.name),
+        );
     }
 }
 

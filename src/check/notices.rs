@@ -102,6 +102,12 @@ pub(super) fn upstream_removal_overdue(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
             if stated.release() > kernel.release() {
                 continue;
             }
+            // The policy plans the same removal: `removal-overdue` reports it.
+            if super::lints::overdue_plan(k, &kernel)
+                .is_some_and(|(plan, _)| plan.release() == stated.release())
+            {
+                continue;
+            }
             out.push(
                 Diagnostic::at(
                     Code::UpstreamRemovalOverdue,

@@ -405,6 +405,26 @@ fn upstream_notices_recorded_or_not() {
     // Overdue once the checked kernel reaches the stated release (6.12 here).
     let mut late = kf("bpf_a");
     late.upstream_notices = vec![notice("6.12")];
-    let found = codes(&run(&catalog(vec![late]), &entry("6.12")));
+    let late = catalog(vec![late, kf("bpf_b")]);
+    let found = codes(&run(&late, "schema: 1\n"));
     assert!(found.contains(&Code::UpstreamRemovalOverdue), "{found:?}");
+    // The policy plans that same release: one finding, at the policy entry,
+    // naming the kernel's comment.
+    let found = run(&late, &entry("6.12"));
+    let overdue: Vec<_> = found
+        .iter()
+        .filter(|d| matches!(d.code, Code::RemovalOverdue | Code::UpstreamRemovalOverdue))
+        .collect();
+    assert_eq!(overdue.len(), 1, "{overdue:#?}");
+    assert_eq!(overdue[0].code, Code::RemovalOverdue);
+    assert_eq!(overdue[0].file.as_deref(), Some("p.yaml"));
+    assert!(
+        overdue[0].message.contains("kernel/bpf/helpers.c:44"),
+        "{}",
+        overdue[0].message
+    );
+    // A plan for a later release does not hide the kernel's overdue words.
+    let found = codes(&run(&late, &entry("6.13")));
+    assert!(found.contains(&Code::UpstreamRemovalOverdue), "{found:?}");
+    assert!(!found.contains(&Code::RemovalOverdue), "{found:?}");
 }

@@ -464,7 +464,8 @@ and the checked kernel is that release or later, yet the kfunc is still there. \
 Releases compare in version order, so a release the 6.x series never reached \
 (`v6.23`: 6.19 was followed by 7.0) is past in every 7.x kernel. The finding is at \
 the comment, for the kernel's maintainers: the comment promises something that did \
-not happen. `removal-overdue` reports the policy's own plan.";
+not happen. When the policy plans the removal for the same release, \
+`removal-overdue` reports it once, at the policy entry, naming the comment.";
 }
 
 impl Code {
