@@ -45,7 +45,7 @@ pub const TIMEOUT_VAR: &str = "KFUNCDOC_RENDER_TIMEOUT";
 
 /// How much the process may grow while one page of override templates
 /// renders.
-pub const MAX_MEMORY: u64 = 1 << 30;
+pub const MAX_MEMORY: u64 = 512 << 20;
 
 thread_local! {
     /// `range` elements left for the page rendering on this thread.
