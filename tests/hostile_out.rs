@@ -371,6 +371,21 @@ fn template_bombs_stop_with_the_template_named() {
         assert!(err.contains(says), "{body}: {err}");
         assert!(!out.exists(), "nothing is written");
     }
+    // tera's load-time report (several lines, its own names) becomes one
+    // line at the override's file and position.
+    std::fs::write(
+        tpl.join("rst/lifecycle.rst"),
+        format!("{marker}{{{{ 1 | nofilter }}}}\n"),
+    )
+    .unwrap();
+    let (o, _) = with_overrides(&tmp, &tpl, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("tpl/rst/lifecycle.rst:2:8: Unknown filter `nofilter`")
+            && err.lines().count() == 1,
+        "{err}"
+    );
     // An override that drops the generated line: refused before writing,
     // since kfuncdoc could never update or remove its pages.
     std::fs::write(tpl.join("rst/lifecycle.rst"), "Our page\n").unwrap();

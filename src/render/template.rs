@@ -388,16 +388,46 @@ fn tera_error(e: &tera::Error, origin: &BTreeMap<String, String>, fallback: &str
                 message: r.message().to_string(),
             }
         }
-        other => TemplateError {
-            file: origin
-                .get(fallback)
-                .cloned()
-                .unwrap_or_else(|| fallback.to_string()),
-            line: None,
-            col: None,
-            message: other.to_string(),
-        },
+        other => {
+            let text = other.to_string();
+            if let Some(e) = reported(&text, origin) {
+                return e;
+            }
+            TemplateError {
+                file: origin
+                    .get(fallback)
+                    .cloned()
+                    .unwrap_or_else(|| fallback.to_string()),
+                line: None,
+                col: None,
+                message: text,
+            }
+        }
     }
+}
+
+/// The first problem of a report tera writes when loading templates
+/// (`error: Unknown filter `x``, then ` --> rst/kfunc.rst:2:8` and a source
+/// excerpt), as one message at the template's file.
+fn reported(text: &str, origin: &BTreeMap<String, String>) -> Option<TemplateError> {
+    let message = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))?
+        .to_string();
+    let at = text.lines().find_map(|l| l.trim().strip_prefix("--> "))?;
+    let mut parts = at.rsplitn(3, ':');
+    let col = parts.next()?.trim().parse().ok()?;
+    let line = parts.next()?.trim().parse().ok()?;
+    let name = parts.next()?;
+    Some(TemplateError {
+        file: origin
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string()),
+        line: Some(line),
+        col: Some(col),
+        message,
+    })
 }
 
 impl Templates {
