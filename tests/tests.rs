@@ -23,6 +23,8 @@
 //!   wrappers and example calls on the real 6.12, 6.1 and 7.2 trees.
 //! - `hostile`: hostile inputs (issue 10): FIFOs, devices, links out of the
 //!   tree, bombs, BTF that means nothing, odd flag expressions, huge sets.
+//! - `hostile_out`: issue 10 on the output side: concurrent renders, leftovers
+//!   of killed runs, refused `--out`, edited manifests, override bombs.
 //! - `render`: `render` and `build` on the `render` fixture tree: golden
 //!   pages in every format (`tests/golden/render/`), the writer's manifest
 //!   and `--check`, the context seam, template overrides, errors.
@@ -61,6 +63,7 @@ mod facts;
 mod filters;
 mod fixtures;
 mod hostile;
+mod hostile_out;
 mod implicit;
 mod kdoc_pages;
 mod notices;

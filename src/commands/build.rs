@@ -7,13 +7,14 @@
 //! Without a config file the defaults apply: the running kernel's BTF,
 //! the shipped policy, and an mdBook site in `./kfuncdoc-site`.
 
-use super::render::{context, describe, options, plan_json, stage, templates, valid_headings};
+use super::render::{
+    commit, context, describe, options, plan_json, stage, templates, valid_headings,
+};
 use super::{emit, facts, load_policy};
 use crate::cli::{BuildArgs, FactsArgs, Format, PageArgs, RenderFormat};
 use crate::error::{Error, Result};
 use crate::loc::Loc;
 use crate::policy::Problem;
-use crate::render::write;
 use crate::render::{Description, Flavour};
 use crate::{Outcome, check, diag, merge, report};
 use serde::Deserialize;
@@ -377,18 +378,17 @@ pub fn build(
     // first untouched.
     let mut staged = Vec::new();
     for o in &config.outputs {
+        crate::render::outdir::refuse_dangerous(&o.out, config.facts.source.as_deref())?;
         let options = options(o.to, &o.pages)?;
         let templates = templates(o.pages.templates.as_deref())?;
         let ctx = context(&merged, &policy, &options)?;
-        let (files, plan) = stage(&ctx, &templates, &o.out)?;
-        staged.push((o, files, plan));
+        let (files, _) = stage(&ctx, &templates, &o.out)?;
+        staged.push((o, files));
     }
     let mut changes = false;
     let mut plans = Vec::new();
-    for (o, files, plan) in &staged {
-        if !args.check {
-            write::apply(&o.out, files, plan)?;
-        }
+    for (o, files) in &staged {
+        let plan = &commit(&o.out, files, args.check)?;
         changes |= plan.changes();
         match format {
             Format::Human if args.check => emit(out, &describe(plan, &o.out, true))?,

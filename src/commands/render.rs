@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::merge::Merged;
 use crate::model::Catalog;
 use crate::policy::Policy;
+use crate::render::outdir::{Lock, refuse_dangerous};
 use crate::render::{self, Context, Options, Templates, write};
 use crate::{Outcome, merge};
 use std::io::Write;
@@ -55,7 +56,7 @@ pub(super) fn context(merged: &Merged, policy: &Policy, options: &Options) -> Re
 }
 
 /// Renders `ctx` in memory and plans writing it into `out`: nothing is
-/// written yet.
+/// written yet, and a file in the way is an error now.
 pub(super) fn stage(
     ctx: &Context,
     templates: &Templates,
@@ -66,6 +67,18 @@ pub(super) fn stage(
     Ok((files, plan))
 }
 
+/// Writes `files` into `out` (or only plans it, with `check`) under the
+/// directory's lock, planned again once the lock is held: another run may
+/// have written there since [`stage`].
+pub(super) fn commit(out: &Path, files: &[render::File], check: bool) -> Result<write::Plan> {
+    let _lock = Lock::for_run(out, check)?;
+    let plan = write::plan(out, files)?;
+    if !check {
+        write::apply(out, files, &plan)?;
+    }
+    Ok(plan)
+}
+
 /// Renders `ctx` into `out` (or only plans it, with `check`).
 pub(super) fn site(
     ctx: &Context,
@@ -73,11 +86,8 @@ pub(super) fn site(
     out: &Path,
     check: bool,
 ) -> Result<write::Plan> {
-    let (files, plan) = stage(ctx, templates, out)?;
-    if !check {
-        write::apply(out, &files, &plan)?;
-    }
-    Ok(plan)
+    let (files, _) = stage(ctx, templates, out)?;
+    commit(out, &files, check)
 }
 
 /// The one-line summary of a plan, or the list of changes for `--check`.
@@ -88,6 +98,10 @@ pub(super) fn describe(plan: &write::Plan, out: &Path, check: bool) -> String {
             ("create", &plan.create),
             ("update", &plan.update),
             ("remove", &plan.remove),
+            (
+                "remove (left behind by a run that was killed)",
+                &plan.leftovers,
+            ),
         ] {
             for f in files {
                 s.push_str(&format!("{}: would {what}\n", out.join(f).display()));
@@ -108,6 +122,19 @@ pub(super) fn describe(plan: &write::Plan, out: &Path, check: bool) -> String {
             plan.update.len(),
             plan.remove.len(),
             plan.unchanged.len()
+        ));
+        if !plan.leftovers.is_empty() {
+            s.push_str(&format!(
+                "{}: removed {} left behind by a run that was killed\n",
+                out.display(),
+                crate::plural::count(plan.leftovers.len(), "temporary file", "temporary files")
+            ));
+        }
+    }
+    for f in &plan.kept {
+        s.push_str(&format!(
+            "{}: left in place: the manifest lists it, but it does not say kfuncdoc generated it\n",
+            out.join(f).display()
         ));
     }
     s
@@ -209,6 +236,7 @@ pub fn render(
     let Some(dir) = args.out.as_deref() else {
         return Err(Error::Usage("--out DIR is required"));
     };
+    refuse_dangerous(dir, args.facts.source.as_deref())?;
     let plan = site(&ctx, &templates, dir, args.check)?;
     let summary = describe(&plan, dir, args.check);
     match format {
@@ -232,6 +260,8 @@ pub(super) fn plan_json(plan: &write::Plan, out: &Path, check: bool) -> String {
         "update": plan.update,
         "remove": plan.remove,
         "unchanged": plan.unchanged,
+        "leftovers": plan.leftovers,
+        "kept": plan.kept,
     });
     format!("{v:#}\n")
 }

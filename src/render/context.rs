@@ -752,20 +752,10 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
         by_group.entry(group_name(k)).or_default().push(k);
     }
     let mut stems: BTreeMap<String, String> = BTreeMap::new();
-    let mut used: std::collections::BTreeSet<String> =
-        ["index", "deprecations", "lifecycle", "SUMMARY"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    // Unique without regard to case, and never a fixed file's name.
+    let mut used = super::stems::Stems::default();
     for name in by_group.keys() {
-        let base = slug(name);
-        let mut stem = base.clone();
-        let mut n = 2;
-        while !used.insert(stem.clone()) {
-            stem = format!("{base}-{n}");
-            n += 1;
-        }
-        stems.insert(name.clone(), stem);
+        stems.insert(name.clone(), used.claim(&slug(name)));
     }
     let page_of: BTreeMap<&str, &str> = shown
         .iter()

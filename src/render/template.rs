@@ -13,10 +13,11 @@
 //! is not a known template name is an error, so that a typo does not
 //! silently leave the built-in in place.
 
+use super::guard;
 use super::markdown::Target;
 use super::{kdoc_text, text};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tera::{Kwargs, State, Tera, Value};
 
 /// The built-in templates, by name (relative to `templates/`).
@@ -134,10 +135,13 @@ impl std::fmt::Display for TemplateError {
 
 /// The templates of both formats, ready to render.
 pub struct Templates {
-    rst: Tera,
-    md: Tera,
+    rst: Arc<Tera>,
+    md: Arc<Tera>,
     /// Where each template came from, for error messages.
     origin: BTreeMap<String, String>,
+    /// Whether any template is an override (rendered watched, see
+    /// [`guard`]).
+    overridden: bool,
 }
 
 impl std::fmt::Debug for Templates {
@@ -231,6 +235,8 @@ pub fn sphinx_declaration(s: &str) -> String {
 }
 
 fn register_common(t: &mut Tera, escape: fn(&str) -> String) {
+    // Tera's `range`, counted against a budget per page.
+    t.register_function("range", guard::range);
     t.register_filter("quoted", quoted);
     t.register_filter("url", url);
     t.register_filter("ident", move |s: &str, _: Kwargs, _: &State| {
@@ -382,16 +388,46 @@ fn tera_error(e: &tera::Error, origin: &BTreeMap<String, String>, fallback: &str
                 message: r.message().to_string(),
             }
         }
-        other => TemplateError {
-            file: origin
-                .get(fallback)
-                .cloned()
-                .unwrap_or_else(|| fallback.to_string()),
-            line: None,
-            col: None,
-            message: other.to_string(),
-        },
+        other => {
+            let text = other.to_string();
+            if let Some(e) = reported(&text, origin) {
+                return e;
+            }
+            TemplateError {
+                file: origin
+                    .get(fallback)
+                    .cloned()
+                    .unwrap_or_else(|| fallback.to_string()),
+                line: None,
+                col: None,
+                message: text,
+            }
+        }
     }
+}
+
+/// The first problem of a report tera writes when loading templates
+/// (`error: Unknown filter `x``, then ` --> rst/kfunc.rst:2:8` and a source
+/// excerpt), as one message at the template's file.
+fn reported(text: &str, origin: &BTreeMap<String, String>) -> Option<TemplateError> {
+    let message = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))?
+        .to_string();
+    let at = text.lines().find_map(|l| l.trim().strip_prefix("--> "))?;
+    let mut parts = at.rsplitn(3, ':');
+    let col = parts.next()?.trim().parse().ok()?;
+    let line = parts.next()?.trim().parse().ok()?;
+    let name = parts.next()?;
+    Some(TemplateError {
+        file: origin
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string()),
+        line: Some(line),
+        col: Some(col),
+        message,
+    })
 }
 
 impl Templates {
@@ -413,18 +449,19 @@ impl Templates {
                 md.push((*name, text));
             }
         }
-        let mut t = Templates {
-            rst: rst_tera(),
-            md: md_tera(),
-            origin,
-        };
+        let (mut rst_t, mut md_t) = (rst_tera(), md_tera());
         // All at once: includes may name any template of the format.
-        t.rst
+        rst_t
             .add_raw_templates(rst)
-            .map_err(|e| tera_error(&e, &t.origin, "rst"))?;
-        t.md.add_raw_templates(md)
-            .map_err(|e| tera_error(&e, &t.origin, "md"))?;
-        Ok(t)
+            .map_err(|e| tera_error(&e, &origin, "rst"))?;
+        md_t.add_raw_templates(md)
+            .map_err(|e| tera_error(&e, &origin, "md"))?;
+        Ok(Templates {
+            rst: Arc::new(rst_t),
+            md: Arc::new(md_t),
+            origin,
+            overridden: !overrides.is_empty(),
+        })
     }
 
     /// The built-in templates only.
@@ -436,64 +473,71 @@ impl Templates {
         }
     }
 
-    /// Renders the template `name` with `context`.
+    /// The file template `name` comes from, as error messages name it.
+    pub fn file_of(&self, name: &str) -> String {
+        self.origin
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    /// Renders the template `name` with `context`, at most
+    /// [`guard::MAX_PAGE`] bytes.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, TemplateError> {
+        self.render_capped(name, context, guard::MAX_PAGE)
+    }
+
+    /// Renders the template `name` with `context`, at most `cap` bytes;
+    /// with overrides, also within [`guard`]'s time and memory.
+    pub fn render_capped(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        cap: u64,
+    ) -> Result<String, TemplateError> {
         let t = if name.starts_with("rst/") {
             &self.rst
         } else {
             &self.md
         };
-        t.render(name, context)
-            .map_err(|e| tera_error(&e, &self.origin, name))
+        let result = if self.overridden {
+            guard::render_watched(Arc::clone(t), name, context, cap)
+        } else {
+            guard::render(t, name, context, cap)
+        };
+        result.map_err(|stop| match stop {
+            guard::Stop::Tera(e) => tera_error(&e, &self.origin, name),
+            other => {
+                let builtin = |f: &str| f.ends_with("(built in)");
+                let format = name.split_once('/').map_or("", |(f, _)| f);
+                let overrides: Vec<&str> = self
+                    .origin
+                    .iter()
+                    .filter(|(n, _)| n.split_once('/').is_some_and(|(g, _)| g == format))
+                    .map(|(_, f)| f.as_str())
+                    .filter(|f| !builtin(f))
+                    .collect();
+                let mut message = other.message();
+                // A built-in page template stopped: the overrides it
+                // includes are to blame.
+                if builtin(&self.file_of(name)) && !overrides.is_empty() {
+                    message.push_str(&format!(
+                        "; it includes the overrides {}",
+                        overrides.join(", ")
+                    ));
+                }
+                TemplateError {
+                    file: self.file_of(name),
+                    line: None,
+                    col: None,
+                    message,
+                }
+            }
+        })
     }
 }
 
-/// Reads the overrides in `dir` (edge): every file whose path relative to
-/// `dir` is a built-in template name. Any other file is an error naming
-/// it, and the names it could have meant.
-pub fn read_overrides(dir: &Path) -> crate::error::Result<BTreeMap<String, (String, String)>> {
-    let mut found = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    let mut unknown: Vec<PathBuf> = Vec::new();
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| crate::Error::io(&d, e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| crate::Error::io(&d, e))?;
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path
-                .strip_prefix(dir)
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            if BUILTIN.iter().any(|(n, _)| *n == rel) {
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| crate::Error::io(&path, e))?;
-                found.insert(rel, (path.to_string_lossy().into_owned(), text));
-            } else {
-                unknown.push(path);
-            }
-        }
-    }
-    if let Some(first) = unknown.iter().min() {
-        return Err(crate::Error::Template(TemplateError {
-            file: first.to_string_lossy().into_owned(),
-            line: None,
-            col: None,
-            message: format!(
-                "not a template kfuncdoc renders; the names are: {}",
-                BUILTIN
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        }));
-    }
-    Ok(found)
-}
+pub use super::overrides::read_overrides;
 
 #[cfg(test)]
 mod tests {
