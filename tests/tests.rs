@@ -23,6 +23,9 @@
 //!   wrappers and example calls on the real 6.12, 6.1 and 7.2 trees.
 //! - `hostile`: hostile inputs (issue 10): FIFOs, devices, links out of the
 //!   tree, bombs, BTF that means nothing, odd flag expressions, huge sets.
+//! - `hostile_markup`: hostile inputs (issue 10, items 1-5) rendered and
+//!   built by Sphinx, mdBook and MkDocs: nothing live in the HTML; URLs
+//!   refused at their line; terminal lines escaped.
 //! - `render`: `render` and `build` on the `render` fixture tree: golden
 //!   pages in every format (`tests/golden/render/`), the writer's manifest
 //!   and `--check`, the context seam, template overrides, errors.
@@ -61,6 +64,7 @@ mod facts;
 mod filters;
 mod fixtures;
 mod hostile;
+mod hostile_markup;
 mod implicit;
 mod kdoc_pages;
 mod notices;

@@ -87,16 +87,21 @@ pub fn is_label(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// `s` with the characters HTML gives meaning to written as character
-/// references: for titles that MkDocs (Material) and mdBook put into their
-/// HTML without escaping them (the navigation, the page title).
+/// `s` for a title that MkDocs' Material theme prints into its HTML: the
+/// navigation prints it raw, while the page's `<title>` prints it through
+/// Jinja's `striptags`, which *decodes* character references again. So
+/// `&` and quotes become references (shown as themselves in the raw
+/// places, and decoded back to harmless text in `<title>`), and `<` and
+/// `>` become the fullwidth `＜` and `＞`, which no decoding turns into a
+/// tag: an escaped `&lt;/title&gt;&lt;script&gt;` would be a live script
+/// after `striptags` (issue 10). Controls become spaces.
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
+            '<' => out.push('\u{FF1C}'),
+            '>' => out.push('\u{FF1E}'),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             c if c.is_control() => out.push(' '),

@@ -86,13 +86,24 @@ fn directive_paths_are_plain_relative_paths() {
     }
 }
 
+/// HTML character references decoded once, as Jinja's `striptags` does.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 #[test]
-fn html_escape_leaves_no_tag_or_attribute_open() {
+fn html_escape_leaves_no_tag_open_raw_or_decoded() {
     let hostile = [
         "<script>alert(1)</script>",
         "\"><img src=x onerror=alert(1)>",
         "'><svg onload=alert(1)>",
-        "&lt;script&gt;",
+        "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;",
+        "</title><script>alert(1)</script>",
+        "&amp;lt;script&amp;gt;",
         "a\nb\u{1b}c",
     ];
     for s in hostile {
@@ -102,12 +113,20 @@ fn html_escape_leaves_no_tag_or_attribute_open() {
         for (i, _) in e.match_indices('&') {
             let rest = &e[i..];
             assert!(
-                ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]
+                ["&amp;", "&quot;", "&#39;"]
                     .iter()
                     .any(|r| rest.starts_with(r)),
                 "{e}"
             );
         }
+        // Decoded once (Material's `<title>`), it is the text again, with
+        // no `<` in it.
+        let d = unescape(&e);
+        assert!(!d.contains(['<', '>']), "{s:?} -> {d:?}");
     }
-    assert_eq!(html_escape("BPF [CORE] & co"), "BPF [CORE] &amp; co");
+    assert_eq!(
+        html_escape("BPF [SECURITY & LSM]"),
+        "BPF [SECURITY &amp; LSM]"
+    );
+    assert_eq!(html_escape("<b>"), "\u{FF1C}b\u{FF1E}");
 }
