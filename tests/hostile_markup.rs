@@ -342,7 +342,17 @@ fn mdbook_html_of_the_hostile_pages_has_nothing_live() {
     let tmp = TempDir::new("hostile-mdbook");
     let (src, policy) = inputs(&tmp.0);
     let site = tmp.0.join("site");
-    render(&src, &policy, &site, &["--to", "markdown"]);
+    render(
+        &src,
+        &policy,
+        &site,
+        &[
+            "--to",
+            "markdown",
+            "--title",
+            "</title><script>alert(41)</script> & co",
+        ],
+    );
     let res = Command::new(mdbook)
         .arg("build")
         .arg(&site)
