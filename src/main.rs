@@ -4,6 +4,7 @@
 
 use clap::Parser;
 use kfuncdoc::cli::Cli;
+use kfuncdoc::diag::terminal;
 use kfuncdoc::{EXIT_FAILURE, EXIT_OK, Error};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // Every error's message is whole (it names its file and
             // cause), so the source chain is not printed again.
-            let _ = writeln!(err, "kfuncdoc: error: {e}");
+            let _ = writeln!(err, "kfuncdoc: error: {}", terminal::error_text(&e));
             ExitCode::from(EXIT_FAILURE)
         }
     }

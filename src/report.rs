@@ -2,6 +2,7 @@
 //! Pure functions returning strings; the caller decides where they go.
 
 use crate::cli::Format;
+use crate::diag::terminal::escape;
 use crate::diag::{Code, Diagnostic, Level};
 use crate::merge::Merged;
 use crate::model::{Catalog, Kfunc};
@@ -85,6 +86,7 @@ pub fn catalog_table(c: &Catalog) -> String {
                 at,
                 notes(k),
             ]
+            .map(|cell| escape(&cell).into_owned())
         })
         .collect();
     let head = ["NAME", "FLAGS", "PROGRAM TYPES", "LISTED AT", "NOTES"];
@@ -102,7 +104,7 @@ pub fn catalog_table(c: &Catalog) -> String {
     let _ = write!(
         out,
         "kernel {}: {}",
-        c.kernel.version.as_deref().unwrap_or("(unknown)"),
+        escape(c.kernel.version.as_deref().unwrap_or("(unknown)")),
         crate::plural::count(c.kfuncs.len(), "kfunc", "kfuncs"),
     );
     if c.kernel.has_source() {
@@ -312,12 +314,14 @@ pub fn check_text(merged: &Merged, policy: &Policy, diags: &[Diagnostic]) -> Str
         out,
         "check: {} of {} against {} ({}): {} denied, {}",
         crate::plural::count(r.summary.kfuncs, "kfunc", "kfuncs"),
-        merged
-            .kernel
-            .version
-            .as_deref()
-            .unwrap_or("an unknown kernel"),
-        policy.files.join(", "),
+        escape(
+            merged
+                .kernel
+                .version
+                .as_deref()
+                .unwrap_or("an unknown kernel")
+        ),
+        escape(&policy.files.join(", ")),
         crate::plural::count(r.summary.entries, "entry", "entries"),
         r.summary.deny,
         crate::plural::count(r.summary.warn, "warning", "warnings"),

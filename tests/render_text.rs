@@ -435,8 +435,14 @@ const RST_TREES: &[(&str, &[&str])] = &[
     ),
     // A destination that is a reference name would point at a target.
     (
-        "[t](other_)",
-        &[r#"paragraph(reference[refuri=other_]("t"))"#],
+        "[t](https://x.org/other_)",
+        &[r#"paragraph(reference[refuri=https://x.org/other_]("t"))"#],
+    ),
+    // Issue 10: only http(s) and e-mail links; the text of others stays.
+    ("[t](other_)", &[r#"paragraph("t")"#]),
+    (
+        "[t](javascript:alert(1)) <data:text/html,x>",
+        &[r#"paragraph("t data:text/html,x")"#],
     ),
     ("> q", &["comment()", r#"block_quote(paragraph("q"))"#]),
     ("```\n::x\n```", &[r#"literal_block("::x")"#]),

@@ -32,7 +32,7 @@ fn sphinx_project_around_kfuncs(dir: &Path) {
 /// it declares, no default highlighting. `-n` checks every reference; C
 /// type names inside prototypes (`struct task_struct`) name types these
 /// pages do not document, so only those are exempt.
-fn sphinx_project(dir: &Path, extra_conf: &str) {
+pub(crate) fn sphinx_project(dir: &Path, extra_conf: &str) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(
         dir.join("conf.py"),
@@ -51,7 +51,7 @@ fn sphinx_project(dir: &Path, extra_conf: &str) {
 }
 
 /// Runs sphinx-build -W --keep-going -n; returns its combined output.
-fn sphinx(python: &Path, src: &Path, out: &Path) -> (bool, String) {
+pub(crate) fn sphinx(python: &Path, src: &Path, out: &Path) -> (bool, String) {
     let res = Command::new(python)
         .args([
             "-m",
@@ -273,7 +273,7 @@ fn the_kernels_own_htmldocs_builds_the_7_2_pages_without_a_new_warning() {
 }
 
 /// `mdbook build DIR`: it succeeds and says nothing of warnings or errors.
-fn mdbook_build(mdbook: &Path, dir: &Path) {
+pub(crate) fn mdbook_build(mdbook: &Path, dir: &Path) {
     let res = Command::new(mdbook).arg("build").arg(dir).output().unwrap();
     assert!(res.status.success(), "{}", text(&res.stderr));
     let log = text(&res.stderr).to_ascii_lowercase();

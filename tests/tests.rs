@@ -25,6 +25,9 @@
 //!   tree, bombs, BTF that means nothing, odd flag expressions, huge sets.
 //! - `hostile_out`: issue 10 on the output side: concurrent renders, leftovers
 //!   of killed runs, refused `--out`, edited manifests, override bombs.
+//! - `hostile_markup`: hostile inputs (issue 10, items 1-5) rendered and
+//!   built by Sphinx, mdBook and MkDocs: nothing live in the HTML; URLs
+//!   refused at their line; terminal lines escaped.
 //! - `render`: `render` and `build` on the `render` fixture tree: golden
 //!   pages in every format (`tests/golden/render/`), the writer's manifest
 //!   and `--check`, the context seam, template overrides, errors.
@@ -64,6 +67,7 @@ mod filters;
 mod fixtures;
 mod hostile;
 mod hostile_out;
+mod hostile_markup;
 mod implicit;
 mod kdoc_pages;
 mod notices;

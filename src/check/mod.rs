@@ -9,6 +9,7 @@
 
 mod kdoc_lint;
 mod lints;
+mod markup;
 mod notices;
 #[cfg(test)]
 mod tests;
@@ -113,6 +114,14 @@ pub const LINTS: &[Lint] = &[
     Lint {
         code: Code::UpstreamRemovalOverdue,
         run: notices::upstream_removal_overdue,
+    },
+    Lint {
+        code: Code::UnsafeLink,
+        run: markup::unsafe_link,
+    },
+    Lint {
+        code: Code::UnsafePath,
+        run: markup::unsafe_path,
     },
 ];
 

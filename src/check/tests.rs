@@ -123,6 +123,10 @@ fn scenarios() -> Vec<(Code, Catalog, String)> {
         message: "function parameter 'x' not described in 'helper'".into(),
         only_if_named: None,
     }];
+    // Issue 10: a path that would end a directive's argument line.
+    let mut hostile_path = kf("bpf_a");
+    hostile_path.definition.as_mut().unwrap().file =
+        "kernel/bpf/x\n\n.. raw:: html\n\n   <img src=x onerror=alert(1)>\n\n.c".into();
     vec![
         (
             Code::UnknownKfunc,
@@ -221,6 +225,14 @@ fn scenarios() -> Vec<(Code, Catalog, String)> {
             catalog(vec![noticed]),
             HEAD.to_string(),
         ),
+        (
+            Code::UnsafeLink,
+            one(),
+            format!(
+                "{HEAD}kfuncs:\n  bpf_a:\n    notes: |\n      See [this](javascript:alert(1)) and <data:text/html,x>.\n"
+            ),
+        ),
+        (Code::UnsafePath, catalog(vec![hostile_path]), HEAD.to_string()),
         (
             Code::RuleConflict,
             one(),
@@ -427,4 +439,26 @@ fn upstream_notices_recorded_or_not() {
     let found = codes(&run(&late, &entry("6.13")));
     assert!(found.contains(&Code::UpstreamRemovalOverdue), "{found:?}");
     assert!(!found.contains(&Code::RemovalOverdue), "{found:?}");
+}
+
+/// Issue 10: every dropped link is reported once, at its line in the YAML
+/// value, with the destination escaped for the terminal; http(s) links are
+/// not.
+#[test]
+fn unsafe_links_are_reported_at_their_line() {
+    let policy = format!(
+        "{HEAD}kfuncs:\n  bpf_a:\n    notes: |\n      [ok](https://x.org) fine\n      [x](JaVaScRiPt:alert(1))\n      [r]\n\n      [r]: vbscript:msgbox\n"
+    );
+    let found: Vec<Diagnostic> = run(&catalog(vec![kf("bpf_a")]), &policy)
+        .into_iter()
+        .filter(|d| d.code == Code::UnsafeLink)
+        .collect();
+    let lines: Vec<Option<u32>> = found.iter().map(|d| d.line).collect();
+    assert_eq!(lines.len(), 2, "{found:#?}");
+    assert!(
+        found[0].message.contains("JaVaScRiPt:alert(1)"),
+        "{found:#?}"
+    );
+    assert!(found[1].message.contains("vbscript:msgbox"), "{found:#?}");
+    assert!(lines[0] < lines[1], "{found:#?}");
 }

@@ -466,6 +466,29 @@ Releases compare in version order, so a release the 6.x series never reached \
 the comment, for the kernel's maintainers: the comment promises something that did \
 not happen. When the policy plans the removal for the same release, \
 `removal-overdue` reports it once, at the policy entry, naming the comment.";
+
+    /// A link in the policy's Markdown that the pages show as text only.
+    UnsafeLink = "unsafe-link", Warn,
+        "a link in the policy's Markdown is not http(s) and is shown as text only",
+        "The pages are published, and their sites (Sphinx, mdBook, MkDocs) turn a \
+link into an `href` that runs when clicked: `javascript:`, `data:` and `vbscript:` \
+URLs run script in the reader's browser (issue 10). So the policy's Markdown \
+(lifecycle statement, promises, rationales, notes) keeps only http(s) and e-mail \
+links; any other destination (any scheme, in any case, with entity or whitespace \
+tricks, in an inline link, an autolink or a reference definition, and relative \
+links, which depend on where the pages are published) is written as its text \
+alone. Use a full https:// URL, or drop the link.";
+
+    /// A kfunc's file path that cannot be written into a directive.
+    UnsafePath = "unsafe-path", Warn,
+        "a kfunc's file path cannot be written into a kernel-doc directive",
+        "With `--description kernel-doc`, the RST pages describe a kfunc with a \
+`.. kernel-doc:: FILE` directive. A directive argument is raw text up to the end of \
+the line, so a path holding a line break would end it and start markup of the \
+path's choosing (a `.. raw:: html` block with script, issue 10); spaces, control, \
+non-ASCII characters, backslashes and backquotes have no place in a kernel path \
+either. Such a kfunc gets the text form of its description instead, and this \
+finding names the file: rename it.";
 }
 
 impl Code {

@@ -8,6 +8,7 @@
 //! `file:line:col: level[code]: message`.
 
 pub mod codes;
+pub mod terminal;
 
 pub use codes::Code;
 
@@ -123,10 +124,18 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Paths and messages quote the inputs: escaped, so that a finding
+        // stays one line of text on a terminal or in a CI log.
         if let Some(pos) = self.position() {
-            write!(f, "{pos}: ")?;
+            write!(f, "{}: ", terminal::escape(&pos))?;
         }
-        write!(f, "{}[{}]: {}", self.level, self.code, self.message)
+        write!(
+            f,
+            "{}[{}]: {}",
+            self.level,
+            self.code,
+            terminal::escape(&self.message)
+        )
     }
 }
 

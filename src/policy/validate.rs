@@ -99,11 +99,12 @@ impl Cx<'_> {
         }
     }
 
+    /// A link target: checked here, at its line, by the same rule the
+    /// templates apply, so that `check` refuses what `render` would
+    /// (issue 10).
     fn url(&mut self, url: &str, loc: &Loc) {
-        if !(url.starts_with("https://") || url.starts_with("http://"))
-            || url.contains(char::is_whitespace)
-        {
-            self.problem(loc.clone(), format!("`{url}` is not an http(s) URL"));
+        if let Some(message) = crate::render::safe::url_problem(url) {
+            self.problem(loc.clone(), message);
         }
     }
 }

@@ -724,9 +724,20 @@ fn group_name(k: &MergedKfunc) -> String {
     }
 }
 
-/// Label-safe form of a kfunc name (names are C identifiers already).
+/// Label-safe form of a kfunc name. Names from a source tree are C
+/// identifiers and stay as they are; a BTF input may name a function
+/// anything, so every other character is written `-` and its code in hex
+/// (a label is printed raw into `.. _label:` lines, issue 10).
 pub fn kfunc_label(name: &str) -> String {
-    format!("kfuncdoc-kfunc-{name}")
+    let mut out = String::from("kfuncdoc-kfunc-");
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("-{:x}", c as u32));
+        }
+    }
+    out
 }
 
 /// Everything the templates see, for `merged` under `policy`. Markdown the
@@ -1267,8 +1278,12 @@ fn kfunc_page(
         // scripts/kernel-doc finds a function by the name its comment
         // gives; a stale name gets the text form instead of a warning, and
         // so does a comment `make htmldocs` would warn about.
+        // A path a directive argument cannot carry (a line break would
+        // start markup of its own, issue 10) gets the text form too;
+        // `check` reports it (`unsafe-path`).
         (Description::KernelDoc, Format::Rst, Some(_), Some(def))
-            if crate::source::kdoc_rst::directive_is_clean(f) =>
+            if crate::source::kdoc_rst::directive_is_clean(f)
+                && super::safe::directive_path_ok(&def.file) =>
         {
             Some(KernelDocRef {
                 file: def.file.clone(),

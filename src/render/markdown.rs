@@ -135,6 +135,19 @@ type Events<'a> =
 
 /// Parses `md` into blocks of the subset.
 fn parse(md: &str) -> Result<Vec<Block>, MdError> {
+    parse_reporting(md).map(|(blocks, _)| blocks)
+}
+
+/// The links of `md` that [`convert`] writes as text only, because their
+/// destination is not http(s) or e-mail (issue 10), each with its position
+/// and the destination in the message; nothing when `md` does not convert
+/// (that is reported on its own).
+pub fn dropped_links(md: &str) -> Vec<MdError> {
+    parse_reporting(md).map_or_else(|_| Vec::new(), |(_, dropped)| dropped)
+}
+
+/// [`parse`], with the links it dropped.
+fn parse_reporting(md: &str) -> Result<(Vec<Block>, Vec<MdError>), MdError> {
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -147,13 +160,17 @@ fn parse(md: &str) -> Result<Vec<Block>, MdError> {
     let mut p = ParseState {
         md,
         events: Parser::new_ext(md, opts).into_offset_iter().peekable(),
+        dropped: Vec::new(),
     };
-    p.blocks(0)
+    let blocks = p.blocks(0)?;
+    Ok((blocks, p.dropped))
 }
 
 struct ParseState<'a> {
     md: &'a str,
     events: Events<'a>,
+    /// Links written as text only, with their positions.
+    dropped: Vec<MdError>,
 }
 
 impl ParseState<'_> {
@@ -347,7 +364,27 @@ impl ParseState<'_> {
                     LinkType::Email => format!("mailto:{dest_url}"),
                     _ => dest_url.to_string(),
                 };
-                Inline::Link(url, title.to_string(), self.inlines(depth + 1)?)
+                let text = self.inlines(depth + 1)?;
+                // Only http(s) (and e-mail) may become a link in a published
+                // page (issue 10): any other destination (`javascript:`,
+                // `data:`, relative) keeps its text and loses the link;
+                // `check` reports it (`unsafe-link`).
+                if !super::safe::link_allowed(&url) {
+                    let shown = crate::diag::terminal::escape(&url).into_owned();
+                    let e = self.error(
+                        &at,
+                        format!("a link to `{shown}` is shown as text: only http(s) and mailto links are kept"),
+                    );
+                    self.dropped.push(e);
+                    for i in text {
+                        match (out.last_mut(), i) {
+                            (Some(Inline::Text(prev)), Inline::Text(t)) => prev.push_str(&t),
+                            (_, i) => out.push(i),
+                        }
+                    }
+                    return Ok(());
+                }
+                Inline::Link(url, title.to_string(), text)
             }
             Event::Start(Tag::Image { .. }) => return Err(self.unsupported(&at, "an image is")),
             Event::Start(Tag::Strikethrough) => {

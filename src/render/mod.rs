@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod notices;
 pub mod outdir;
 mod overrides;
+pub mod safe;
 pub mod source_url;
 pub mod stems;
 pub mod template;

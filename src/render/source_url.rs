@@ -29,7 +29,7 @@ pub struct BadTemplate {
 /// whitespace and controls, and those that would end a link in RST or
 /// Markdown (the `url` template filter refuses the same).
 fn forbidden(c: char) -> bool {
-    c.is_whitespace() || c.is_control() || "<>`\"()[]|\\".contains(c)
+    c.is_whitespace() || c.is_control() || "<>`\"()[]|*\\".contains(c)
 }
 
 /// Checks a template: `http://` or `https://` with a host, placeholders
@@ -48,6 +48,13 @@ pub fn validate(template: &str) -> Result<(), BadTemplate> {
         return bad(
             template.len() - rest.len() + 1,
             "the URL has no host".into(),
+        );
+    }
+    // `<name_>` is a reference to a target in RST, not a URL (issue 10).
+    if template.ends_with('_') {
+        return bad(
+            template.chars().count(),
+            "a link target cannot end with `_`: percent-encode it (%5F)".into(),
         );
     }
     let mut chars = template.char_indices().enumerate().peekable();

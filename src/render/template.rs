@@ -177,12 +177,9 @@ fn is_ident(s: &str) -> bool {
 /// A URL for a link target: refused when it could break out of the link
 /// syntax of either format.
 fn url(s: &str, _: Kwargs, _: &State) -> tera::TeraResult<Value> {
-    if s.is_empty()
-        || s.chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>`\"()[]{}|".contains(c))
-    {
+    if let Some(why) = super::safe::url_problem(s) {
         return Err(tera::Error::message(format!(
-            "`{s}` cannot be used as a link target"
+            "cannot be used as a link target: {why}"
         )));
     }
     Ok(Value::safe_string(s))
@@ -192,7 +189,11 @@ fn url(s: &str, _: Kwargs, _: &State) -> tera::TeraResult<Value> {
 /// declaration with its line breaks and indentation folded to single
 /// spaces (bpftool breaks anonymous types over several lines).
 pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Control characters too: docutils breaks lines at `\x1c`-`\x1e`.
+    s.split(|c: char| c.is_whitespace() || text::is_break(c))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A declaration Sphinx's C domain parses: on one line, and with
@@ -239,6 +240,26 @@ fn register_common(t: &mut Tera, escape: fn(&str) -> String) {
     t.register_function("range", guard::range);
     t.register_filter("quoted", quoted);
     t.register_filter("url", url);
+    // A label or file stem kfuncdoc made (`.. _label:`, toctree entries,
+    // link targets): printed as it is, and refused when it is not one of
+    // kfuncdoc's (a `--from-context` file is an input too, issue 10).
+    t.register_filter(
+        "label",
+        |s: &str, _: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            if super::safe::is_label(s) {
+                Ok(Value::safe_string(s))
+            } else {
+                Err(tera::Error::message(format!(
+                    "`{}` is not a label or file name kfuncdoc makes",
+                    crate::diag::terminal::escape(s)
+                )))
+            }
+        },
+    );
+    // Text a site generator puts into its HTML unescaped (MkDocs' nav).
+    t.register_filter("html", |s: &str, _: Kwargs, _: &State| {
+        Value::from(super::safe::html_escape(s))
+    });
     t.register_filter("ident", move |s: &str, _: Kwargs, _: &State| {
         if is_ident(s) {
             Value::safe_string(s)
@@ -317,6 +338,21 @@ fn rst_tera() -> Tera {
     t.register_filter("code", |s: &str, _: Kwargs, _: &State| {
         Value::safe_string(&text::rst_literal(s))
     });
+    // The file argument of a `.. kernel-doc::` directive: raw to the end of
+    // the line, so only a plain relative path (issue 10).
+    t.register_filter(
+        "directive_path",
+        |s: &str, _: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            if super::safe::directive_path_ok(s) {
+                Ok(Value::safe_string(s))
+            } else {
+                Err(tera::Error::message(format!(
+                    "`{}` cannot be a directive argument",
+                    crate::diag::terminal::escape(s)
+                )))
+            }
+        },
+    );
     // A source position, as an anonymous hyperlink when linked. Text that
     // could end the reference early stays unlinked (no kernel path has it).
     t.register_filter(
@@ -324,7 +360,9 @@ fn rst_tera() -> Tera {
         |s: &str, kw: Kwargs, state: &State| -> tera::TeraResult<Value> {
             let (pos, link) = source_position(s, &kw, state)?;
             Ok(Value::safe_string(&match link {
-                Some(url) if !pos.contains(['`', '<', '>', '\\']) => {
+                Some(url)
+                    if !pos.contains(['`', '<', '>', '\\']) && !pos.chars().any(text::is_break) =>
+                {
                     format!("`{pos} <{url}>`__")
                 }
                 _ => text::rst_inline(&pos),
@@ -348,6 +386,13 @@ fn md_tera() -> Tera {
     t.register_filter("code", |s: &str, _: Kwargs, _: &State| {
         Value::safe_string(&text::md_code(s))
     });
+    t.register_filter(
+        "code_block",
+        |s: &str, kw: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let lang: String = kw.get("lang")?.unwrap_or_default();
+            Ok(Value::safe_string(&super::safe::md_code_block(s, &lang)))
+        },
+    );
     // A source position in a code span, linked when the context has a
     // source browser.
     t.register_filter(

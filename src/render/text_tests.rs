@@ -318,3 +318,48 @@ fn mdbook_links_are_found_with_inner_whitespace() {
     assert!(!has_mdbook_link("{{x}} #y"));
     assert!(!has_mdbook_link("{ {#"));
 }
+
+/// Issue 10: docutils links a standalone URI of any scheme it knows, so
+/// every colon after a scheme other than http(s) is escaped, wherever the
+/// text puts it; http(s) stays a link.
+#[test]
+fn rst_inline_never_leaves_a_non_http_scheme_to_link() {
+    assert!(super::DOCUTILS_SCHEMES.windows(2).all(|w| w[0] < w[1]));
+    let schemes = [
+        "javascript",
+        "JavaScript",
+        "data",
+        "livescript",
+        "file",
+        "x-data",
+        "a.b+data",
+    ];
+    let around = [
+        ("", ""),
+        ("see ", " now"),
+        ("(", ")"),
+        ("*", "*"),
+        ("_", "_"),
+    ];
+    let rests = ["alert(1)", ":alert(1)", "//x", ",x", "text/html;base64,PHN"];
+    for scheme in schemes {
+        for (pre, post) in around {
+            for rest in rests {
+                let s = format!("{pre}{scheme}:{rest}{post}");
+                let out = rst_inline(&s);
+                assert!(
+                    out.contains(&format!("{}\\:", &scheme[scheme.len() - 1..])),
+                    "{s:?} -> {out:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(rst_inline("see https://x.org/a"), "see https://x.org/a");
+    assert_eq!(rst_inline("Context: any"), "Context: any");
+    assert_eq!(rst_inline("javascript:"), "javascript:");
+    assert_eq!(rst_inline("core_kfuncs.c:83"), "core_kfuncs.c:83");
+    assert_eq!(
+        rst_inline("see x_y.c:12, ARG_PTR:x"),
+        "see x_y.c:12, ARG_PTR:x"
+    );
+}
