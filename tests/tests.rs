@@ -21,6 +21,9 @@
 //!   with its golden files in `tests/golden/`.
 //! - `notices`: upstream deprecation notices, usage through compat
 //!   wrappers and example calls on the real 6.12, 6.1 and 7.2 trees.
+//! - `pages_more`: every source position on the 7.2 and 6.12 pages is a
+//!   link when `source_url` is set (none when unset); kernel-doc parameter
+//!   descriptions and named sections on the pages.
 //! - `hostile`: hostile inputs (issue 10): FIFOs, devices, links out of the
 //!   tree, bombs, BTF that means nothing, odd flag expressions, huge sets.
 //! - `render`: `render` and `build` on the `render` fixture tree: golden
@@ -64,6 +67,7 @@ mod hostile;
 mod implicit;
 mod kdoc_pages;
 mod notices;
+mod pages_more;
 mod real;
 mod render;
 mod render_text;

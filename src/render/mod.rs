@@ -13,6 +13,7 @@ pub mod context;
 pub mod kdoc_text;
 pub mod markdown;
 pub mod notices;
+pub mod positions;
 pub mod source_url;
 pub mod template;
 pub mod text;
