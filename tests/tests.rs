@@ -2,7 +2,8 @@
 //!
 //! - `book`: the book's pages that are generated from the code.
 //! - `browser`: one 7.2 subsystem page per flavour (Sphinx in the kernel's
-//!   theme, mdBook, MkDocs) in headless Chromium: DOM checks after layout.
+//!   theme, mdBook, MkDocs) in headless Chromium: DOM checks after layout;
+//!   long signatures in the 6.12 tree's theme.
 //! - `built`: `extract` on built kernels: the running kernel's BTF against
 //!   bpftool 7.5, Debian's 6.12 bzImage and modules against the 6.12 source
 //!   and the image's config, and bad BTF inputs.
