@@ -349,6 +349,7 @@ fn named_sections_of_real_comments_are_shown() {
 #[test]
 fn sections_and_parameters_in_every_format() {
     let doc = Doc {
+        name: Some("bpf_k".into()),
         summary: Some("do it".into()),
         params: vec![
             DocParam {
@@ -419,13 +420,17 @@ fn sections_and_parameters_in_every_format() {
     assert!(!rst.contains("hidden"), "{rst}");
     // The directive shows the comment: no second copy of its sections or
     // parameters.
-    let kd = texts(&c, KINDS[1], None);
-    if kd.contains(".. kernel-doc::") {
-        assert!(
-            !kd.contains(".. rubric:: Note") && !kd.contains(":Parameters:"),
-            "{kd}"
-        );
-    }
+    // (A kfunc without implicit arguments: kernel-doc would show the
+    // kernel's prototype of one that has them, which gets the text form.)
+    let mut plain = c.clone();
+    plain.kfuncs[0].bpf_prototype = None;
+    plain.kfuncs[0].params.truncate(1);
+    let kd = texts(&plain, KINDS[1], None);
+    assert!(kd.contains(".. kernel-doc:: kernel/k.c"), "{kd}");
+    assert!(
+        !kd.contains(".. rubric:: Note") && !kd.contains(":Parameters:"),
+        "{kd}"
+    );
     let md = texts(&c, KINDS[2], None);
     for want in [
         // Nested four columns deeper than the item's marker, for MkDocs.
