@@ -59,8 +59,8 @@ fn tag(version: &str) -> String {
 /// (linked `path:line` with its URL, `path:line` shown outside a link).
 fn positions(text: &str) -> (Vec<(String, u32, String)>, Vec<String>) {
     let link = Regex::new(r"`([^`<]*) <([^>]*)>`__|\[`([^`]*)`\]\(([^)\s]*)\)").unwrap();
-    let pos = Regex::new(r"^([\w/.-]+\.[ch]):(\d+)$").unwrap();
-    let bare = Regex::new(r"(?:^|[^\w/.-])([\w/.-]+\.[ch]:\d+)").unwrap();
+    let pos = Regex::new(r"^([\w/.-]+\.[ch]|MAINTAINERS):(\d+)$").unwrap();
+    let bare = Regex::new(r"(?:^|[^\w/.-])([\w/.-]+\.[ch]:\d+|MAINTAINERS:\d+)").unwrap();
     let mut linked = Vec::new();
     for m in link.captures_iter(text) {
         let (shown, url) = match (m.get(1), m.get(3)) {
@@ -81,7 +81,8 @@ fn positions(text: &str) -> (Vec<(String, u32, String)>, Vec<String>) {
 }
 
 /// The positions of `k` the catalog has that its section shows: entry,
-/// definition, comment, filters, notices, example, registrations.
+/// definition, comment, filters, notices, example, registrations, its
+/// MAINTAINERS section.
 fn expected_positions(c: &Catalog, k: &Kfunc) -> Vec<(String, u32)> {
     let mut out = Vec::new();
     if let (Some(f), Some(l)) = (&k.file, k.line) {
@@ -100,6 +101,9 @@ fn expected_positions(c: &Catalog, k: &Kfunc) -> Vec<(String, u32)> {
     }
     for n in &k.upstream_notices {
         out.push((n.file.clone(), n.line));
+    }
+    if let Some(s) = &k.subsystem {
+        out.push(("MAINTAINERS".to_string(), s.line));
     }
     if let Some(e) = k.usage.as_ref().and_then(|u| u.example.as_ref()) {
         out.push((e.file.clone(), e.line));

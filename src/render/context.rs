@@ -493,6 +493,9 @@ pub struct Factors {
     pub norm: String,
     /// The MAINTAINERS section it belongs to (absent without a source tree).
     pub subsystem: Option<String>,
+    /// The line of the section's title in MAINTAINERS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subsystem_line: Option<u32>,
     /// Who decides there: the section's `M:` names, without addresses
     /// (`R:` names when it has no `M:`).
     pub maintainers: Vec<String>,
@@ -1415,6 +1418,7 @@ fn kfunc_page(
             alternative,
             norm: format!("{} by {}", norm.stability, norm.source),
             subsystem: f.subsystem.as_ref().map(|s| s.name.clone()),
+            subsystem_line: f.subsystem.as_ref().map(|s| s.line).filter(|l| *l > 0),
             maintainers: f.subsystem.as_ref().map_or_else(Vec::new, |s| {
                 let who = if s.maintainers.is_empty() {
                     &s.reviewers
