@@ -7,7 +7,7 @@
 //! table wider than its box that cannot be scrolled. Each site is cut down
 //! to the index and the one page, so that a test takes seconds.
 
-use crate::real::tree_7_2;
+use crate::real::{tree_6_12, tree_7_2};
 use crate::util::{TempDir, kfuncdoc, tool};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -78,6 +78,16 @@ struct Probe {
 /// Loads a copy of `page` with the probe (selectors for the main column,
 /// the sidebar's links and warning admonitions) in a 1280×1000 window.
 fn probe(chromium: &Path, page: &Path, main: &str, sidebar: &str, warning: &str) -> Probe {
+    probe_at(chromium, page, [main, sidebar, warning], 1280)
+}
+
+/// [`probe`] in a window `width` pixels wide.
+fn probe_at(
+    chromium: &Path,
+    page: &Path,
+    [main, sidebar, warning]: [&str; 3],
+    width: u32,
+) -> Probe {
     let html = std::fs::read_to_string(page).unwrap();
     let script = PROBE
         .replace("MAIN", &format!("{main:?}"))
@@ -91,7 +101,7 @@ fn probe(chromium: &Path, page: &Path, main: &str, sidebar: &str, warning: &str)
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
-            "--window-size=1280,1000",
+            &format!("--window-size={width},1000"),
             "--dump-dom",
         ])
         .arg(format!("file://{}", copy.display()))
@@ -188,45 +198,7 @@ fn sphinx_page_in_the_kernels_theme() {
     let Some((linux, _)) = tree_7_2() else { return };
     let tmp = TempDir::new("browser-sphinx");
     let Some(cat) = catalog(&tmp.0) else { return };
-    let src = tmp.0.join("src");
-    render(&cat, &src.join("kfuncs"), &["--to", "rst"]);
-    keep_one_page(&src.join("kfuncs"), "rst");
-    // The kernel's theme: Documentation/conf.py's alabaster options, its
-    // sidebar template and its CSS, from the 7.2 tree itself.
-    let doc = linux.join("Documentation");
-    std::fs::write(
-        src.join("conf.py"),
-        format!(
-            "project = 'kfuncdoc'\n\
-             c_id_attributes = ['__user', '__rcu', '__percpu', '__iomem', '__force', '__bpf_kfunc']\n\
-             highlight_language = 'none'\n\
-             html_theme = 'alabaster'\n\
-             templates_path = ['{}']\n\
-             html_static_path = ['{}']\n\
-             html_theme_options = {{'page_width': '65em', 'sidebar_width': '15em', 'fixed_sidebar': 'true', 'font_size': 'inherit', 'font_family': 'serif'}}\n\
-             html_sidebars = {{'**': ['about.html', 'searchbox.html', 'kernel-toc.html', 'sourcelink.html']}}\n",
-            doc.join("sphinx/templates").display(),
-            doc.join("sphinx-static").display()
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        src.join("index.rst"),
-        "Test\n====\n\n.. toctree::\n\n   kfuncs/index\n",
-    )
-    .unwrap();
-    let html = tmp.0.join("html");
-    let res = Command::new(&python)
-        .args(["-m", "sphinx", "-q", "-b", "html"])
-        .arg(&src)
-        .arg(&html)
-        .output()
-        .unwrap();
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
+    let html = sphinx_site(&python, linux, &cat, &tmp.0);
 
     let p = probe(
         &chromium,
@@ -255,6 +227,90 @@ fn sphinx_page_in_the_kernels_theme() {
         .unwrap_or_else(|| panic!("no deprecation admonition: {:?}", p.warnings));
     assert_ne!(w.1, "rgba(0, 0, 0, 0)", "the admonition has no background");
     assert!(p.cut.is_empty(), "cut off: {:#?}", p.cut);
+}
+
+/// Long C signatures in the 6.12 tree's own theme, whose custom.css has
+/// no rule for them (7.x's keeps them on one line in a scrolling box): in
+/// a narrow window (alabaster's one-column layout) a long name such as
+/// `scx_bpf_dispatch_from_dsq_set_slice` or a return type such as
+/// `const struct cpumask *` went past the box's edge; the pages' style
+/// breaks it or scrolls it.
+#[test]
+fn long_signatures_wrap_in_the_6_12_theme() {
+    let (Some(python), Some(chromium)) = (tool("KFUNCDOC_PYTHON"), chromium()) else {
+        return;
+    };
+    let Some((linux, c)) = tree_6_12() else {
+        return;
+    };
+    let tmp = TempDir::new("browser-sphinx-6-12");
+    let cat = tmp.0.join("catalog.json");
+    std::fs::write(&cat, serde_json::to_string(c).unwrap()).unwrap();
+    let html = sphinx_site(&python, linux, &cat, &tmp.0);
+    let page = html.join(format!("kfuncs/{PAGE}.html"));
+    let signatures = std::fs::read_to_string(&page)
+        .unwrap()
+        .matches("<dt class=\"sig sig-object c\"")
+        .count();
+    assert!(signatures > 20, "{signatures} signatures");
+    for width in [700, 1280] {
+        let p = probe_at(
+            &chromium,
+            &page,
+            [
+                "div.body",
+                "div.kerneltoc li.toctree-l2 > a",
+                "div.admonition.warning",
+            ],
+            width,
+        );
+        assert!(p.cut.is_empty(), "{width} px: cut off: {:#?}", p.cut);
+    }
+}
+
+/// The Sphinx HTML of the pages of `catalog` (the index and [`PAGE`]) in
+/// the theme of the tree `linux`: its Documentation/conf.py's alabaster
+/// options, its sidebar template and its CSS. Returns the output
+/// directory.
+fn sphinx_site(python: &Path, linux: &Path, catalog: &Path, tmp: &Path) -> PathBuf {
+    let src = tmp.join("src");
+    render(catalog, &src.join("kfuncs"), &["--to", "rst"]);
+    keep_one_page(&src.join("kfuncs"), "rst");
+    let doc = linux.join("Documentation");
+    std::fs::write(
+        src.join("conf.py"),
+        format!(
+            "project = 'kfuncdoc'\n\
+             c_id_attributes = ['__user', '__rcu', '__percpu', '__iomem', '__force', '__bpf_kfunc']\n\
+             highlight_language = 'none'\n\
+             html_theme = 'alabaster'\n\
+             templates_path = ['{}']\n\
+             html_static_path = ['{}']\n\
+             html_theme_options = {{'page_width': '65em', 'sidebar_width': '15em', 'fixed_sidebar': 'true', 'font_size': 'inherit', 'font_family': 'serif'}}\n\
+             html_sidebars = {{'**': ['about.html', 'searchbox.html', 'kernel-toc.html', 'sourcelink.html']}}\n",
+            doc.join("sphinx/templates").display(),
+            doc.join("sphinx-static").display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("index.rst"),
+        "Test\n====\n\n.. toctree::\n\n   kfuncs/index\n",
+    )
+    .unwrap();
+    let html = tmp.join("html");
+    let res = Command::new(python)
+        .args(["-m", "sphinx", "-q", "-b", "html"])
+        .arg(&src)
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    html
 }
 
 #[test]
@@ -377,7 +433,8 @@ fn source_links_point_at_the_release() {
     let mut checked = 0;
     for line in page.lines().filter(|l| l.starts_with("- **Source:**")) {
         let links: Vec<&str> = line.split(prefix).skip(1).collect();
-        assert_eq!(links.len(), 2, "{line}");
+        // The comment's position too, when the kfunc has one.
+        assert!((2..=3).contains(&links.len()), "{line}");
         for (i, l) in links.iter().enumerate() {
             let target = &l[..l.find(')').unwrap()];
             let (path, n) = target.split_once("#L").unwrap();
@@ -386,6 +443,8 @@ fn source_links_point_at_the_release() {
             let at = text.lines().nth(n - 1).unwrap();
             if i == 0 {
                 assert!(at.contains("BTF_ID_FLAGS(func, "), "{path}:{n}: {at}");
+            } else if i == 2 {
+                assert!(at.trim_start().starts_with("/*"), "{path}:{n}: {at}");
             } else {
                 assert!(
                     at.contains('(') || at.contains("__bpf_kfunc"),

@@ -367,7 +367,7 @@ fn pages_state_filters() {
         .unwrap();
     assert!(
         insert.contains(&format!(
-            "narrowed at load time by `scx_kfunc_context_filter()`, kernel/sched/ext/ext.c:{line}"
+            "narrowed at load time by `scx_kfunc_context_filter()`, `kernel/sched/ext/ext.c:{line}`"
         )),
         "{insert}"
     );

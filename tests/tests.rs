@@ -2,7 +2,8 @@
 //!
 //! - `book`: the book's pages that are generated from the code.
 //! - `browser`: one 7.2 subsystem page per flavour (Sphinx in the kernel's
-//!   theme, mdBook, MkDocs) in headless Chromium: DOM checks after layout.
+//!   theme, mdBook, MkDocs) in headless Chromium: DOM checks after layout;
+//!   long signatures in the 6.12 tree's theme.
 //! - `built`: `extract` on built kernels: the running kernel's BTF against
 //!   bpftool 7.5, Debian's 6.12 bzImage and modules against the 6.12 source
 //!   and the image's config, and bad BTF inputs.
@@ -21,6 +22,9 @@
 //!   with its golden files in `tests/golden/`.
 //! - `notices`: upstream deprecation notices, usage through compat
 //!   wrappers and example calls on the real 6.12, 6.1 and 7.2 trees.
+//! - `pages_more`: every source position on the 7.2 and 6.12 pages is a
+//!   link when `source_url` is set (none when unset); kernel-doc parameter
+//!   descriptions and named sections on the pages.
 //! - `hostile`: hostile inputs (issue 10): FIFOs, devices, links out of the
 //!   tree, bombs, BTF that means nothing, odd flag expressions, huge sets.
 //! - `hostile_out`: issue 10 on the output side: concurrent renders, leftovers
@@ -71,6 +75,7 @@ mod hostile_markup;
 mod implicit;
 mod kdoc_pages;
 mod notices;
+mod pages_more;
 mod real;
 mod render;
 mod render_text;

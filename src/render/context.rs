@@ -354,6 +354,9 @@ pub struct KfuncPage {
     /// A real call from the tree's programs.
     #[serde(default)]
     pub example: Option<super::notices::ExampleInfo>,
+    /// The `register_btf_kfunc_id_set()` calls of its sets.
+    #[serde(default)]
+    pub registrations: Vec<super::positions::RegistrationInfo>,
 }
 
 /// A replacement.
@@ -408,7 +411,8 @@ pub struct ParamInfo {
     pub annotation: Option<String>,
     /// What the suffix means.
     pub annotation_meaning: Option<String>,
-    /// The kernel-doc `@name:` text.
+    /// The kernel-doc `@name:` text, as kernel-doc text with its lines
+    /// (templates print it with the `kdoc` filter).
     pub doc: Option<String>,
 }
 
@@ -426,6 +430,12 @@ pub struct DocInfo {
     pub context: Option<String>,
     /// Other sections, as kernel-doc text.
     pub sections: Vec<NamedText>,
+    /// The comment's file.
+    #[serde(default)]
+    pub file: String,
+    /// The comment's first line.
+    #[serde(default)]
+    pub line: u32,
 }
 
 /// A filter callback narrowing a kfunc's program types.
@@ -435,6 +445,12 @@ pub struct FilterNote {
     pub call: String,
     /// `file:line` of its definition, when found.
     pub position: Option<String>,
+    /// The file of its definition, when found (for the `source` filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The line of its definition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
     /// Program types (short names) it refuses, which the page no longer
     /// lists.
     pub excludes: Vec<String>,
@@ -477,6 +493,9 @@ pub struct Factors {
     pub norm: String,
     /// The MAINTAINERS section it belongs to (absent without a source tree).
     pub subsystem: Option<String>,
+    /// The line of the section's title in MAINTAINERS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subsystem_line: Option<u32>,
     /// Who decides there: the section's `M:` names, without addresses
     /// (`R:` names when it has no `M:`).
     pub maintainers: Vec<String>,
@@ -695,6 +714,8 @@ fn filter_note(x: &crate::model::KfuncFilter) -> FilterNote {
             .file
             .as_ref()
             .map(|f| format!("{f}:{}", x.line.unwrap_or(0))),
+        file: x.file.clone(),
+        line: x.file.as_ref().and(x.line),
         excludes: x.excludes.iter().map(|t| short_prog_type(t)).collect(),
         conditions: x
             .conditions
@@ -1254,7 +1275,8 @@ fn kfunc_page(
                 .as_deref()
                 .and_then(suffixes::meaning)
                 .map(str::to_string),
-            doc: doc_params.get(q.name.as_str()).map(|t| kdoc_text(t)),
+            // Kernel-doc text: templates print it with the `kdoc` filter.
+            doc: doc_params.get(q.name.as_str()).map(|t| t.to_string()),
         })
         .collect();
     // The verifier's arguments are named, not described: the kernel-doc
@@ -1307,6 +1329,8 @@ fn kfunc_page(
                 text: s.text.clone(),
             })
             .collect(),
+        file: d.file.clone(),
+        line: d.line,
     });
     let users: Vec<LinkInfo> = p
         .users
@@ -1399,6 +1423,7 @@ fn kfunc_page(
             alternative,
             norm: format!("{} by {}", norm.stability, norm.source),
             subsystem: f.subsystem.as_ref().map(|s| s.name.clone()),
+            subsystem_line: f.subsystem.as_ref().map(|s| s.line).filter(|l| *l > 0),
             maintainers: f.subsystem.as_ref().map_or_else(Vec::new, |s| {
                 let who = if s.maintainers.is_empty() {
                     &s.reviewers
@@ -1431,6 +1456,7 @@ fn kfunc_page(
         upstream_notices: super::notices::notices(f, x.kernel),
         deprecated_upstream: f.upstream_notices.iter().any(|n| n.kind != "legacy"),
         example: super::notices::example(f, format),
+        registrations: super::positions::registrations(f, x.sets),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod notices;
 pub mod outdir;
 mod overrides;
 pub mod safe;
+pub mod positions;
 pub mod source_url;
 pub mod stems;
 pub mod template;

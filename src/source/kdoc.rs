@@ -9,10 +9,15 @@
 
 use crate::model::{Doc, DocParam, DocSection};
 
-/// Section headings kernel-doc recognises besides `@param:`.
+/// Section headings kernel-doc recognises besides `@param:`: its
+/// `doc_sect` rule (`kdoc_parser.py` in 7.x, `scripts/kernel-doc` in 6.x),
+/// `\s*(description|context|returns?|notes?|examples?)\s*:([^:].*)?$`
+/// after the comment's star, any case. Only these names: `Warning:` is
+/// text, and `Example::` (a literal block) is not a heading.
 fn section_name(line: &str) -> Option<(&str, &str)> {
-    let (head, rest) = line.split_once(':')?;
-    let key = head.trim();
+    let t = line.trim_start();
+    let n = t.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let key = &t[..n];
     let known = matches!(
         key.to_ascii_lowercase().as_str(),
         "return"
@@ -24,9 +29,8 @@ fn section_name(line: &str) -> Option<(&str, &str)> {
             | "examples"
             | "description"
     );
-    // Headings start the line (after the comment star); "Return:" in the
-    // middle of a sentence is text.
-    (known && !head.starts_with(char::is_whitespace)).then_some((key, rest.trim_start()))
+    let rest = t[n..].trim_start().strip_prefix(':')?;
+    (known && !rest.starts_with(':')).then_some((key, rest.trim_start()))
 }
 
 /// `name() - summary`, `name - summary`, `name: summary` → (name, summary).
@@ -96,6 +100,13 @@ fn hanging_indent(text: &mut [String]) {
     if text.first().is_none_or(|l| l.trim().is_empty()) {
         return;
     }
+    strip_lead(text);
+}
+
+/// Removes from the lines after the first, up to a blank line, the spaces
+/// (not tabs) that indent the second: kernel-doc's `leading_space`, which
+/// it applies to a parameter's description whatever its first line.
+fn strip_lead(text: &mut [String]) {
     let lead = text
         .get(1)
         .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
@@ -186,7 +197,7 @@ pub fn parse(text: &str, file: &str, line: u32) -> (Doc, Option<String>) {
                 if trimmed.is_empty() {
                     cur = Section::Body;
                 } else {
-                    params[*i].1.push(trimmed.to_string());
+                    params[*i].1.push(l.clone());
                 }
             }
             Section::Named(key) if key.eq_ignore_ascii_case("context") && trimmed.is_empty() => {
@@ -202,9 +213,12 @@ pub fn parse(text: &str, file: &str, line: u32) -> (Doc, Option<String>) {
     }
     doc.params = params
         .into_iter()
-        .map(|(name, text)| DocParam {
-            name,
-            text: finish(&text).unwrap_or_default(),
+        .map(|(name, mut text)| {
+            strip_lead(&mut text);
+            DocParam {
+                name,
+                text: finish(&text).unwrap_or_default(),
+            }
         })
         .collect();
     for (key, mut text) in named {
@@ -324,5 +338,33 @@ mod tests {
         );
         assert_eq!(d.returns.as_deref(), Some("one\n\ntwo"));
         assert!(d.body.is_none());
+    }
+
+    /// kernel-doc's `doc_sect`: any case, spaces before the name and the
+    /// colon, not `Example::`, only the known names.
+    #[test]
+    fn section_headings_follow_kernel_docs_rule() {
+        assert_eq!(section_name("Note: x"), Some(("Note", "x")));
+        assert_eq!(section_name("  NOTES : x"), Some(("NOTES", "x")));
+        assert_eq!(section_name("Example:"), Some(("Example", "")));
+        assert_eq!(section_name("Example::"), None);
+        assert_eq!(section_name("Warning: x"), None);
+        assert_eq!(section_name("Return value: x"), None);
+        assert_eq!(section_name("Notes_x: y"), None);
+        assert_eq!(section_name("a Note: x"), None);
+    }
+
+    /// A parameter's continuation lines lose the second line's
+    /// indentation and keep what is deeper (a list inside it).
+    #[test]
+    fn parameter_text_keeps_its_structure() {
+        let (d, _) = parse(
+            "/**\n * f() - x\n * @flags: one of:\n *        - A: a\n *          more\n \
+             *        - B: b\n *\n * Body.\n */",
+            "f.c",
+            1,
+        );
+        assert_eq!(d.params[0].text, "one of:\n- A: a\n  more\n- B: b");
+        assert_eq!(d.body.as_deref(), Some("Body."));
     }
 }
