@@ -21,6 +21,8 @@
 //!   with its golden files in `tests/golden/`.
 //! - `notices`: upstream deprecation notices, usage through compat
 //!   wrappers and example calls on the real 6.12, 6.1 and 7.2 trees.
+//! - `fuzz_regressions`: what fuzzing found (`fuzz/`, inputs under
+//!   `tests/fuzz/`), and ELF files claiming GBs (issue 10, item 7).
 //! - `hostile`: hostile inputs (issue 10): FIFOs, devices, links out of the
 //!   tree, bombs, BTF that means nothing, odd flag expressions, huge sets.
 //! - `render`: `render` and `build` on the `render` fixture tree: golden
@@ -60,6 +62,7 @@ mod cli;
 mod facts;
 mod filters;
 mod fixtures;
+mod fuzz_regressions;
 mod hostile;
 mod implicit;
 mod kdoc_pages;

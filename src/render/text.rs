@@ -229,13 +229,19 @@ pub fn slug(s: &str) -> String {
 pub(crate) fn rst_escape_into(out: &mut String, s: &str, line_start: bool) {
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
+    // A break first on a line would become indentation, or follow the
+    // line-start escape as `\` + break: dropped, as normalising drops it.
+    while line_start && chars.get(i).is_some_and(|&c| is_break(c)) {
+        i += 1;
+    }
     if line_start
-        && let Some(&first) = chars.first()
-        && (!first.is_alphanumeric() || starts_with_enumerator(s))
+        && let Some(&first) = chars.get(i)
+        && (!first.is_alphanumeric()
+            || starts_with_enumerator(&chars[i..].iter().collect::<String>()))
     {
         out.push('\\');
         out.push(first);
-        i = 1;
+        i += 1;
     }
     while i < chars.len() {
         let c = chars[i];
@@ -290,8 +296,8 @@ pub(crate) fn md_escape_into(out: &mut String, s: &str, line_start: bool) {
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
     if line_start {
-        while let Some(&c) = chars.get(i).filter(|c| matches!(c, ' ' | '\t')) {
-            out.push_str(if c == ' ' { "&#32;" } else { "&#9;" });
+        while let Some(&c) = chars.get(i).filter(|&&c| c == ' ' || is_break(c)) {
+            out.push_str(if c == '\t' { "&#9;" } else { "&#32;" });
             i += 1;
         }
         match chars.get(i) {
@@ -365,9 +371,12 @@ pub(crate) fn longest_run(s: &str, c: char) -> usize {
     longest
 }
 
-/// Characters that are not text: line breaks, tabs and other controls.
+/// Characters that are not text: line breaks, tabs and other controls,
+/// and the Unicode line and paragraph separators, which docutils splits
+/// lines at (Python's `str.splitlines`): left in RST text, U+2028 started a
+/// live `.. raw:: html` directive (issue 10, seen triaging a fuzz finding).
 fn is_break(c: char) -> bool {
-    c.is_control()
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// Collapses runs of whitespace and control characters into one space and
