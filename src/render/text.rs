@@ -129,7 +129,8 @@ pub fn rst_heading(title: &str, ch: char, overline: bool) -> String {
 /// before `[`, and `_` unless it is inside a word (`bpf_task_acquire` stays
 /// as it is: an underscore between letters can neither open nor close
 /// emphasis). Written as character references: `<` (`&lt;`), `&` (`&amp;`),
-/// `~` (`&#126;`, strikethrough) and `$` (`&#36;`, math extensions).
+/// `~` (`&#126;`, strikethrough), `$` (`&#36;`, math extensions) and `^`
+/// (`&#94;`, superscript).
 /// Because every brace is escaped, the output never contains `{{`, so
 /// mdBook's `{{#include}}` preprocessor, which runs on the raw text, never
 /// sees a link.
@@ -347,6 +348,9 @@ pub(crate) fn md_escape_into(out: &mut String, s: &str, line_start: bool) {
             '&' => out.push_str("&amp;"),
             '~' => out.push_str("&#126;"),
             '$' => out.push_str("&#36;"),
+            // Superscript (`^x^`) in pulldown-cmark's extension (found by
+            // fuzzing).
+            '^' => out.push_str("&#94;"),
             c if is_break(c) => out.push(' '),
             c => out.push(c),
         }
