@@ -39,8 +39,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// another tool: kfuncs in any order are sorted by name, as a catalog
 /// keeps them; the same name twice is an error).
 pub fn read_catalog(path: &Path) -> Result<Catalog> {
-    let text = read_text(path)?;
-    let mut catalog: Catalog = serde_json::from_str(&text).map_err(|e| Error::Catalog {
+    catalog_from_str(path, &read_text(path)?)
+}
+
+/// [`read_catalog`] on text already read; `path` is only named in errors.
+/// The fuzz target `catalog` calls it (`fuzz/`).
+pub fn catalog_from_str(path: &Path, text: &str) -> Result<Catalog> {
+    let mut catalog: Catalog = serde_json::from_str(text).map_err(|e| Error::Catalog {
         path: path.to_path_buf(),
         line: e.line() as u32,
         col: e.column() as u32,

@@ -25,6 +25,8 @@
 //! - `pages_more`: every source position on the 7.2 and 6.12 pages is a
 //!   link when `source_url` is set (none when unset); kernel-doc parameter
 //!   descriptions and named sections on the pages.
+//! - `fuzz_regressions`: what fuzzing found (`fuzz/`, inputs under
+//!   `tests/fuzz/`), and ELF files claiming GBs (issue 10, item 7).
 //! - `hostile`: hostile inputs (issue 10): FIFOs, devices, links out of the
 //!   tree, bombs, BTF that means nothing, odd flag expressions, huge sets.
 //! - `hostile_out`: issue 10 on the output side: concurrent renders, leftovers
@@ -69,9 +71,10 @@ mod cli;
 mod facts;
 mod filters;
 mod fixtures;
+mod fuzz_regressions;
 mod hostile;
-mod hostile_out;
 mod hostile_markup;
+mod hostile_out;
 mod implicit;
 mod kdoc_pages;
 mod notices;

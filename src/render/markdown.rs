@@ -445,8 +445,25 @@ fn prefix_lines(lines: Vec<String>, first: &str, rest: &str) -> Vec<String> {
 /// blank lines at both ends dropped; tabs expanded to 8-column stops when
 /// `expand_tabs`.
 fn code_lines(code: &str, expand_tabs: bool) -> Vec<String> {
+    // For RST (`expand_tabs`), every character Python's `splitlines` breaks
+    // at ends a line too: docutils would break there, and the rest of the
+    // line would leave the indented block (a U+2028 then `.. raw:: html`
+    // was a live directive; issue 10).
+    let py_break = |c: char| {
+        matches!(
+            c,
+            '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        )
+    };
     let mut lines: Vec<String> = code
         .lines()
+        .flat_map(|l| {
+            if expand_tabs {
+                l.split(py_break).collect::<Vec<_>>()
+            } else {
+                vec![l]
+            }
+        })
         .map(|l| {
             let l = l.trim_end();
             if !expand_tabs {

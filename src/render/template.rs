@@ -187,9 +187,10 @@ fn url(s: &str, _: Kwargs, _: &State) -> tera::TeraResult<Value> {
 
 /// One line of C for a directive argument or a code span: the
 /// declaration with its line breaks and indentation folded to single
-/// spaces (bpftool breaks anonymous types over several lines).
+/// spaces (bpftool breaks anonymous types over several lines). Control
+/// characters count as whitespace: docutils breaks lines at `\x1c`-`\x1e`
+/// too, which are not Unicode whitespace.
 pub fn one_line(s: &str) -> String {
-    // Control characters too: docutils breaks lines at `\x1c`-`\x1e`.
     s.split(|c: char| c.is_whitespace() || text::is_break(c))
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()

@@ -129,7 +129,8 @@ pub fn rst_heading(title: &str, ch: char, overline: bool) -> String {
 /// before `[`, and `_` unless it is inside a word (`bpf_task_acquire` stays
 /// as it is: an underscore between letters can neither open nor close
 /// emphasis). Written as character references: `<` (`&lt;`), `&` (`&amp;`),
-/// `~` (`&#126;`, strikethrough) and `$` (`&#36;`, math extensions).
+/// `~` (`&#126;`, strikethrough), `$` (`&#36;`, math extensions) and `^`
+/// (`&#94;`, superscript).
 /// Because every brace is escaped, the output never contains `{{`, so
 /// mdBook's `{{#include}}` preprocessor, which runs on the raw text, never
 /// sees a link.
@@ -229,13 +230,19 @@ pub fn slug(s: &str) -> String {
 pub(crate) fn rst_escape_into(out: &mut String, s: &str, line_start: bool) {
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
+    // A break first on a line would become indentation, or follow the
+    // line-start escape as `\` + break: dropped, as normalising drops it.
+    while line_start && chars.get(i).is_some_and(|&c| is_break(c)) {
+        i += 1;
+    }
     if line_start
-        && let Some(&first) = chars.first()
-        && (!first.is_alphanumeric() || starts_with_enumerator(s))
+        && let Some(&first) = chars.get(i)
+        && (!first.is_alphanumeric()
+            || starts_with_enumerator(&chars[i..].iter().collect::<String>()))
     {
         out.push('\\');
         out.push(first);
-        i = 1;
+        i += 1;
     }
     while i < chars.len() {
         let c = chars[i];
@@ -432,8 +439,8 @@ pub(crate) fn md_escape_into(out: &mut String, s: &str, line_start: bool) {
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
     if line_start {
-        while let Some(&c) = chars.get(i).filter(|c| matches!(c, ' ' | '\t')) {
-            out.push_str(if c == ' ' { "&#32;" } else { "&#9;" });
+        while let Some(&c) = chars.get(i).filter(|&&c| c == ' ' || is_break(c)) {
+            out.push_str(if c == '\t' { "&#9;" } else { "&#32;" });
             i += 1;
         }
         match chars.get(i) {
@@ -483,6 +490,9 @@ pub(crate) fn md_escape_into(out: &mut String, s: &str, line_start: bool) {
             '&' => out.push_str("&amp;"),
             '~' => out.push_str("&#126;"),
             '$' => out.push_str("&#36;"),
+            // Superscript (`^x^`) in pulldown-cmark's extension (found by
+            // fuzzing).
+            '^' => out.push_str("&#94;"),
             c if is_break(c) => out.push(' '),
             c => out.push(c),
         }
