@@ -234,6 +234,13 @@ pub fn validate(file: &str, raw: RawPolicy) -> Result<Policy, Vec<Problem>> {
                     loc: lloc,
                 },
             ),
+            "info" => p.lints.insert(
+                code,
+                Located {
+                    value: Level::Info,
+                    loc: lloc,
+                },
+            ),
             "warn" => p.lints.insert(
                 code,
                 Located {
@@ -251,7 +258,7 @@ pub fn validate(file: &str, raw: RawPolicy) -> Result<Policy, Vec<Problem>> {
             other => {
                 cx.problem(
                     lloc,
-                    format!("`{other}` is not a level (allow, warn or deny)"),
+                    format!("`{other}` is not a level (allow, info, warn or deny)"),
                 );
                 None
             }
