@@ -48,6 +48,19 @@ pub enum Command {
     /// reports every finding as `file:line:col: level[code]: message`. Exits
     /// with 1 when a finding is at deny level.
     Check(CheckArgs),
+    /// What a kernel release changed for BPF programs, judged against the
+    /// policy.
+    ///
+    /// Compares two kernels, OLD and NEW, each a source tree (a directory),
+    /// a catalog written by `extract --format json`, or a built kernel
+    /// (raw BTF, vmlinux, bzImage, module; detected by content). --old-btf,
+    /// --new-btf and --old-modules, --new-modules add a built kernel to a
+    /// source tree. Reports every change (kfuncs added, removed, renamed,
+    /// moved; prototypes as BPF programs see them; each flag; program
+    /// types; notices) grouped as breaking, relaxing, added, removed and
+    /// other, then what breaks the policy's promises. Exits with 1 when a
+    /// finding is at deny level.
+    Diff(DiffArgs),
     /// Write the stability pages: RST for Sphinx, or Markdown for a site.
     ///
     /// Merges the facts with the policy and renders every kfunc through the
@@ -115,6 +128,38 @@ pub struct CheckArgs {
     /// List every finding code with its level under the policy, and exit.
     #[arg(long)]
     pub list: bool,
+}
+
+/// `kfuncdoc diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older kernel: a source tree, a catalog JSON or a built kernel.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The newer kernel: a source tree, a catalog JSON or a built kernel.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// A built kernel to join with the OLD source tree.
+    #[arg(long, value_name = "FILE")]
+    pub old_btf: Option<PathBuf>,
+    /// Modules of the OLD kernel (files or directories). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub old_modules: Vec<PathBuf>,
+    /// A built kernel to join with the NEW source tree.
+    #[arg(long, value_name = "FILE")]
+    pub new_btf: Option<PathBuf>,
+    /// Modules of the NEW kernel (files or directories). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub new_modules: Vec<PathBuf>,
+    /// The policy: a YAML file or a directory (default: the shipped one).
+    #[arg(long, value_name = "PATH")]
+    pub policy: Option<PathBuf>,
+    /// Compare the kfuncs that exist only for the kernel's own tests too.
+    #[arg(long)]
+    pub include_test_only: bool,
+    /// Read built kernels afresh (see `extract --no-cache`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// `kfuncdoc policy ...`.

@@ -62,7 +62,7 @@ fn strs(v: &[&str]) -> Vec<String> {
 /// `*_END` block whose set is the `.set` of a struct passed to
 /// `register_btf_kfunc_id_set()` in the same file. Deliberately simple and
 /// written independently of `src/source`: plain string scanning, sequential.
-fn naive_kfuncs(tree: &Path) -> BTreeSet<String> {
+pub(crate) fn naive_kfuncs(tree: &Path) -> BTreeSet<String> {
     fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
             let ft = e.file_type().unwrap();
@@ -165,7 +165,7 @@ fn naive_kfuncs(tree: &Path) -> BTreeSet<String> {
 /// The naive scan, plus what it cannot expand: the X-macro that fills
 /// xdp_metadata_kfunc_ids (XDP_METADATA_KFUNC_xxx, include/net/xdp.h),
 /// the same on 6.12 and 7.2.
-fn naive_kfuncs_with_xdp_metadata(tree: &Path) -> BTreeSet<String> {
+pub(crate) fn naive_kfuncs_with_xdp_metadata(tree: &Path) -> BTreeSet<String> {
     let mut naive = naive_kfuncs(tree);
     naive.extend(
         [

@@ -13,6 +13,8 @@
 //! - `facts`: issue 9's per-set flags, lookup sets, sched_ext rule, owners
 //!   and counts on the real 6.12 and 7.2 trees.
 //! - `cli`: the binary as users run it: exit codes, formats, messages.
+//! - `diff`: `kfuncdoc diff` on the real 6.1 → 6.12 → 7.2 pairs against a
+//!   naive scan and facts read by hand, and its command line.
 //! - `implicit`: `KF_IMPLICIT_ARGS` kfuncs on the real 7.2 tree and image:
 //!   the BPF-visible prototype against the source text and BTF, on the pages.
 //! - `filters`: program types through `.filter` callbacks on the real 7.2
@@ -68,6 +70,7 @@ mod browser;
 mod built;
 mod check;
 mod cli;
+mod diff;
 mod facts;
 mod filters;
 mod fixtures;

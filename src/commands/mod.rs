@@ -2,9 +2,11 @@
 //! the pure stages, and writes its result to the sink it is given.
 
 mod build;
+mod diff;
 mod render;
 
 pub use build::build;
+pub use diff::diff;
 pub use render::render;
 
 use crate::cli::{CheckArgs, ExplainArgs, ExtractArgs, FactsArgs, Format, SyncArgs};

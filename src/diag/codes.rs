@@ -489,6 +489,187 @@ path's choosing (a `.. raw:: html` block with script, issue 10); spaces, control
 non-ASCII characters, backslashes and backquotes have no place in a kernel path \
 either. Such a kfunc gets the text form of its description instead, and this \
 finding names the file: rename it.";
+    // `kfuncdoc diff`: what changed between two kernels. Each change has
+    // both positions in its message; the finding is at the new kernel's
+    // position (the old one's for a removal).
+
+    /// A kfunc the new kernel has and the old did not.
+    KfuncAdded = "kfunc-added", Info,
+        "a kfunc is new in the newer kernel",
+        "The newer kernel registers a kfunc the older one did not have (and it is not \
+the new name of a renamed kfunc, which `kfunc-renamed` reports).";
+
+    /// A kfunc the old kernel had and the new does not.
+    KfuncRemoved = "kfunc-removed", Warn,
+        "a kfunc of the older kernel is gone from the newer one",
+        "Programs calling it no longer load. Whether that broke a promise depends on the \
+policy: `stable-kfunc-removed`, `removed-before-planned`, `removed-too-soon` and \
+`removed-without-deprecation` judge it. A kfunc absent from a built kernel only \
+because its configuration is off there is `kfunc-not-built`, never a removal.";
+
+    /// Removed under one name, added under another.
+    KfuncRenamed = "kfunc-renamed", Info,
+        "a kfunc was renamed",
+        "The old name is gone and a new one does the same job. The evidence is named in \
+the message: the policy's `replacement` for the old name, or the same BPF-visible \
+prototype registered in the same set under a new name. Programs must use the new \
+name (or a compat wrapper that picks whichever the kernel has).";
+
+    /// Moved between vmlinux and a module, between files or sets.
+    KfuncMoved = "kfunc-moved", Info,
+        "a kfunc moved between files, sets, or vmlinux and a module",
+        "Nothing changes for a program that calls it, except that a kfunc that moved \
+into a module is only callable once the module is loaded (and is found in the \
+module's BTF, not vmlinux's).";
+
+    /// Only absent because it is not built.
+    KfuncNotBuilt = "kfunc-not-built", Info,
+        "a kfunc is in the source but not in the built kernel compared",
+        "The source registers it, but the built kernel read with it does not have it: its \
+configuration is off there (`built: false`). That is not a removal: another \
+configuration of the same release has it.";
+
+    /// The return type changed.
+    ReturnTypeChanged = "return-type-changed", Warn,
+        "a kfunc's return type changed",
+        "The type a program receives is different: its use of the result may no longer \
+verify. Compared on the prototype a BPF program sees.";
+
+    /// A parameter was added.
+    ParamAdded = "param-added", Warn,
+        "a kfunc takes a parameter it did not take before",
+        "Calls written for the old prototype pass too few arguments and fail to load. \
+Parameters the verifier supplies (`KF_IMPLICIT_ARGS`) are not counted: a program \
+does not pass them.";
+
+    /// A parameter was removed.
+    ParamRemoved = "param-removed", Warn,
+        "a kfunc no longer takes a parameter",
+        "Calls written for the old prototype pass too many arguments and fail to load; \
+what the argument did is gone or now decided by the kernel.";
+
+    /// A parameter's type changed.
+    ParamTypeChanged = "param-type-changed", Warn,
+        "a kfunc parameter's type changed",
+        "What a program passes in that position must now have another type; the verifier \
+compares BTF types of kernel objects exactly.";
+
+    /// Parameters swapped places.
+    ParamsReordered = "params-reordered", Warn,
+        "a kfunc's parameters changed order",
+        "The same parameters in another order: every call written for the older kernel \
+passes them in the wrong places.";
+
+    /// A parameter was renamed.
+    ParamRenamed = "param-renamed", Info,
+        "a kfunc parameter was renamed",
+        "The name changed, its type and annotation did not. C callers do not see \
+parameter names; only tools reading BTF names do.";
+
+    /// A verifier annotation suffix came or went.
+    ParamAnnotationChanged = "param-annotation-changed", Warn,
+        "a kfunc parameter gained or lost a verifier annotation",
+        "The verifier reads suffixes of parameter names (`__sz`, `__k`, `__nullable`, \
+`__str`, `__map`, `__opt`, `__ign`, `__uninit`...; each kernel's own table). Gaining \
+`__nullable`, `__opt` or `__ign` accepts more programs (relaxing); losing them, or \
+gaining any other, can reject a program that loaded before (breaking).";
+
+    /// A flag came or went.
+    FlagChanged = "flag-changed", Warn,
+        "a kfunc gained or lost a KF_* flag",
+        "Each flag is judged by what it does to a program that already calls the kfunc: \
+gaining `KF_ACQUIRE`, `KF_RET_NULL`, `KF_SLEEPABLE`, `KF_DESTRUCTIVE`, \
+`KF_RCU_PROTECTED` or `KF_TRUSTED_ARGS` can reject it (breaking); losing `KF_RET_NULL` \
+or `KF_TRUSTED_ARGS` cannot (relaxing); `KF_FASTCALL` changes nothing a program \
+writes. The table is `kernel::flags::CHANGE_EFFECTS`. Flags that stop existing \
+because their requirement became the default are `flag-became-default`.";
+
+    /// A flag's requirement became the default for every kfunc.
+    FlagBecameDefault = "flag-became-default", Info,
+        "a flag was retired because its requirement applies to every kfunc",
+        "Reported once for the whole kernel, not once per kfunc that loses the flag: in \
+7.0 `KF_TRUSTED_ARGS` left `btf.h` because every kfunc now requires trusted \
+arguments. The kfuncs that did not require them before (no `KF_TRUSTED_ARGS`, no \
+`KF_RCU`) and take a pointer to a kernel object get a breaking `flag-changed` \
+finding each; the others change nothing.";
+
+    /// A program type gained or lost.
+    ProgTypesChanged = "prog-types-changed", Warn,
+        "the program types that may call a kfunc changed",
+        "Compared after hook aliasing (registering for TRACING covers LSM...) and after \
+the filters kfuncdoc could evaluate. A lost type rejects programs of that type \
+(breaking); a gained one is relaxing.";
+
+    /// A filter came or went.
+    FilterChanged = "filter-changed", Info,
+        "a filter callback narrowing a kfunc was added or removed",
+        "A `.filter` callback decides at load time which programs may call the kfuncs of \
+a set. A new filter can reject programs its program types accepted before.";
+
+    /// Test-only status changed.
+    TestOnlyChanged = "test-only-changed", Info,
+        "a kfunc became test-only, or stopped being test-only",
+        "Test-only kfuncs (bpf_testmod, the BPF_PROG_RUN test kfuncs) exist for the \
+kernel's own tests; programs should not rely on them.";
+
+    /// `#if` conditions changed.
+    ConditionsChanged = "conditions-changed", Info,
+        "the configuration a kfunc depends on changed",
+        "The preprocessor conditions around its set entries differ: kernels built with \
+some configurations may have it where they did not, or the reverse.";
+
+    /// The kernel started saying the kfunc is going away.
+    DeprecationNoticed = "deprecation-noticed", Info,
+        "the newer kernel says a kfunc is deprecated or will be removed",
+        "A comment or run-time warning at the kfunc's definition in the newer kernel \
+announces its deprecation, removal release or replacement (see \
+`upstream-notice-unrecorded` for how kfuncdoc reads them).";
+
+    /// The kernel-doc summary changed.
+    SummaryChanged = "summary-changed", Info,
+        "a kfunc's kernel-doc summary line changed",
+        "The one-line description in the kernel-doc comment changed; what the kfunc \
+does may have changed with it, so read the new comment.";
+
+    /// Policy: a stable kfunc was removed.
+    StableKfuncRemoved = "stable-kfunc-removed", Deny,
+        "a kfunc the policy calls stable was removed",
+        "The policy promised that this kfunc stays. Either the removal is a mistake, or \
+the policy must first deprecate it and let `min_deprecation_releases` pass.";
+
+    /// Policy: removed before the release the policy plans.
+    RemovedBeforePlanned = "removed-before-planned", Deny,
+        "a kfunc was removed before the release the policy planned",
+        "The policy's `removal_planned` is later than the newer kernel: programs were \
+promised the kfunc until then.";
+
+    /// Policy: removed sooner after deprecation than the policy allows.
+    RemovedTooSoon = "removed-too-soon", Deny,
+        "a kfunc was removed sooner after its deprecation than the policy allows",
+        "The policy's `lifecycle.min_deprecation_releases` says how many releases a \
+deprecated kfunc stays. The newer kernel is fewer releases after `deprecated_in`.";
+
+    /// Policy: a breaking change to a stable kfunc.
+    StableKfuncBroken = "stable-kfunc-broken", Deny,
+        "a kfunc the policy calls stable changed in a way that breaks callers",
+        "A breaking prototype, flag or program type change to a stable kfunc: programs \
+that loaded on the older kernel may not load on the newer one.";
+
+    /// Policy: removed or broken without a deprecation first.
+    ChangedWithoutDeprecation = "changed-without-deprecation", Warn,
+        "a kfunc was removed or broken without being deprecated first",
+        "The kernel's lifecycle text (kfuncs.rst, \"kfunc lifecycle expectations\") says \
+a kfunc is deprecated before it changes or goes away, so that its users can move. \
+The policy records no `deprecated_in` (or `deprecated` stability) for it in the older \
+kernel.";
+
+    /// Policy and diff disagree about a removal or rename.
+    RemovalUnrecorded = "removal-unrecorded", Warn,
+        "the diff and the policy disagree about a removal or rename",
+        "Either the diff sees a kfunc removed (or renamed) that the policy does not mark \
+removed (`removed_in` or `stability: removed`), or the policy says the kfunc was \
+removed in a release between the two kernels but the newer kernel still has it. \
+Keep the policy's record of what happened true.";
 }
 
 impl Code {
@@ -524,7 +705,8 @@ pub fn reference_markdown() -> String {
     let mut out = String::from(
         "# Diagnostics\n\n\
          Every finding kfuncdoc reports has a code. The level is the default; a\n\
-         policy's `lints:` changes it per code. `allow` findings are not reported.\n\
+         policy's `lints:` changes it per code. `allow` findings are not reported;\n\
+         `info` ones are reported without being a problem.\n\
          `kfuncdoc explain CODE` prints the same text.\n\n\
          <!-- Generated from src/diag/codes.rs: KFUNCDOC_UPDATE_GOLDEN=1 cargo test diagnostics_page -->\n\n\
          | Code | Level | Reports |\n|---|---|---|\n",

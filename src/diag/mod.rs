@@ -22,6 +22,9 @@ use std::fmt;
 pub enum Level {
     /// Not reported.
     Allow,
+    /// Reported as information: a fact worth knowing, not a problem
+    /// (`diff`'s added kfuncs, renamed parameters...). The exit code stays 0.
+    Info,
     /// Reported; the exit code stays 0.
     Warn,
     /// Reported; the command exits with 1.
@@ -33,6 +36,7 @@ impl Level {
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Allow => "allow",
+            Level::Info => "info",
             Level::Warn => "warn",
             Level::Deny => "deny",
         }

@@ -212,6 +212,124 @@ pub fn meaning_for(name: &str, version: KernelVersion) -> Option<&'static str> {
         .map(|f| f.meaning)
 }
 
+/// What a change does to a BPF program that already calls the kfunc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Effect {
+    /// A program the old kernel accepted may be rejected (or behave wrongly).
+    Breaking,
+    /// Every program the old kernel accepted is still accepted; some it
+    /// rejected are accepted now.
+    Relaxing,
+    /// Neither: nothing a program writes depends on it.
+    Neutral,
+}
+
+/// How gaining and losing each flag affects an existing caller, and why.
+/// Flags not listed here (a bit only a later kernel defines) count as
+/// breaking both ways: a change nobody has classified is assumed to matter.
+#[rustfmt::skip]
+pub const CHANGE_EFFECTS: &[(&str, Effect, Effect, &str)] = &[
+    // (flag, when gained, when lost, why)
+    ("KF_ACQUIRE", Effect::Breaking, Effect::Breaking,
+        "the result becomes (or stops being) a reference the program must release"),
+    ("KF_RELEASE", Effect::Breaking, Effect::Breaking,
+        "the argument becomes (or stops being) a reference the call consumes"),
+    ("KF_RET_NULL", Effect::Breaking, Effect::Relaxing,
+        "a result that may be NULL must be checked before use"),
+    ("KF_KPTR_GET", Effect::Breaking, Effect::Breaking,
+        "changes what the first argument must be"),
+    ("KF_TRUSTED_ARGS", Effect::Breaking, Effect::Relaxing,
+        "pointer arguments must be trusted"),
+    ("KF_SLEEPABLE", Effect::Breaking, Effect::Relaxing,
+        "only sleepable programs may call a sleepable kfunc"),
+    ("KF_DESTRUCTIVE", Effect::Breaking, Effect::Relaxing,
+        "the loader needs CAP_SYS_BOOT"),
+    ("KF_RCU", Effect::Relaxing, Effect::Breaking,
+        "RCU-protected pointers are accepted besides trusted ones"),
+    ("KF_ITER_NEW", Effect::Breaking, Effect::Breaking,
+        "changes the iterator protocol the verifier enforces"),
+    ("KF_ITER_NEXT", Effect::Breaking, Effect::Breaking,
+        "changes the iterator protocol the verifier enforces"),
+    ("KF_ITER_DESTROY", Effect::Breaking, Effect::Breaking,
+        "changes the iterator protocol the verifier enforces"),
+    ("KF_RCU_PROTECTED", Effect::Breaking, Effect::Relaxing,
+        "the call must be inside an RCU read-side section"),
+    ("KF_FASTCALL", Effect::Neutral, Effect::Neutral,
+        "only how registers are saved around the call"),
+    ("KF_ARENA_RET", Effect::Breaking, Effect::Breaking,
+        "changes whether the result is an arena pointer"),
+    ("KF_ARENA_ARG1", Effect::Breaking, Effect::Breaking,
+        "changes whether the first argument is an arena pointer"),
+    ("KF_ARENA_ARG2", Effect::Breaking, Effect::Breaking,
+        "changes whether the second argument is an arena pointer"),
+    ("KF_IMPLICIT_ARGS", Effect::Neutral, Effect::Neutral,
+        "the verifier supplies trailing arguments; what a program passes is the \
+BPF-visible prototype, compared on its own"),
+];
+
+/// The effect of gaining (`gained`) or losing a flag, and why.
+pub fn change_effect(name: &str, gained: bool) -> (Effect, &'static str) {
+    CHANGE_EFFECTS.iter().find(|(n, ..)| *n == name).map_or(
+        (
+            Effect::Breaking,
+            "a flag kfuncdoc has no classification for",
+        ),
+        |&(_, g, l, why)| (if gained { g } else { l }, why),
+    )
+}
+
+/// A flag whose requirement became the default for every kfunc: kernels
+/// from `from` on have no flag, and every kfunc behaves as if it had it,
+/// except those with one of `unless`.
+#[derive(Debug, Clone, Copy)]
+pub struct BecameDefault {
+    /// The retired flag.
+    pub flag: &'static str,
+    /// The first release where it is the default.
+    pub from: KernelVersion,
+    /// Flags under which the requirement already held or a weaker one
+    /// holds.
+    pub unless: &'static [&'static str],
+    /// Struct types (prefixes of their names) the requirement does not
+    /// concern: arguments the verifier classifies otherwise.
+    pub exempt_types: &'static [&'static str],
+    /// What the kernel's documentation says, for messages.
+    pub says: &'static str,
+}
+
+/// Requirements that became the default. `KF_TRUSTED_ARGS`: 7.0 removed
+/// the flag from `btf.h`; the 7.2 `kfuncs.rst` §2.2 says "All kfuncs now
+/// require trusted arguments by default", `KF_RCU` still relaxes it to RCU
+/// pointers, and it concerns pointers to BTF objects only. In 6.12's
+/// `check_kfunc_args()` a `KF_RELEASE` argument must already be referenced,
+/// and dynptrs, iterators, graph roots and nodes, work queues and program
+/// contexts (`struct __sk_buff`...) are argument kinds of their own, not
+/// `KF_ARG_PTR_TO_BTF_ID`.
+pub const BECAME_DEFAULT: &[BecameDefault] = &[BecameDefault {
+    flag: "KF_TRUSTED_ARGS",
+    from: KernelVersion::new(7, 0),
+    unless: &["KF_RCU", "KF_RELEASE"],
+    exempt_types: &[
+        "__",
+        "bpf_dynptr",
+        "bpf_iter_",
+        "bpf_list_head",
+        "bpf_list_node",
+        "bpf_rb_root",
+        "bpf_rb_node",
+        "bpf_wq",
+        "bpf_timer",
+        "bpf_task_work",
+        "bpf_res_spin_lock",
+        "bpf_refcount",
+        "xdp_md",
+        "bpf_sock_ops",
+        "bpf_sock_addr",
+        "bpf_sockopt",
+    ],
+    says: "trusted pointer arguments are the default for every kfunc (kfuncs.rst §2.2)",
+}];
+
 /// Reads `#define KF_NAME (1 << N)` (or `BIT(N)`, or a plain number) lines
 /// of a `btf.h`. Other `KF_` macros are ignored.
 pub fn parse_btf_h(text: &str) -> FlagTable {

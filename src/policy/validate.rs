@@ -235,6 +235,13 @@ pub fn validate(file: &str, raw: RawPolicy) -> Result<Policy, Vec<Problem>> {
                     loc: lloc,
                 },
             ),
+            "info" => p.lints.insert(
+                code,
+                Located {
+                    value: Level::Info,
+                    loc: lloc,
+                },
+            ),
             "warn" => p.lints.insert(
                 code,
                 Located {
@@ -252,7 +259,7 @@ pub fn validate(file: &str, raw: RawPolicy) -> Result<Policy, Vec<Problem>> {
             other => {
                 cx.problem(
                     lloc,
-                    format!("`{other}` is not a level (allow, warn or deny)"),
+                    format!("`{other}` is not a level (allow, info, warn or deny)"),
                 );
                 None
             }
