@@ -511,6 +511,50 @@ fn terminal_lines_escape_what_the_inputs_hold() {
     ]);
     let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
     assert!(v.to_string().contains("::error title=x::pwned"));
+    // The render summary names --out; `diff` and `policy sync` print
+    // kfunc names and paths too.
+    let out = tmp.0.join("o\n::error title=x::pwned\u{1b}[31m");
+    let r = kfuncdoc(&[
+        "render",
+        "--to",
+        "markdown",
+        "--source",
+        src.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let d = kfuncdoc(&["diff", src.to_str().unwrap(), src.to_str().unwrap()]);
+    let policy = tmp.0.join("p\n::error title=x::pwned\u{1b}[31m.yaml");
+    std::fs::write(&policy, "schema: 1\n").unwrap();
+    let p = kfuncdoc(&[
+        "policy",
+        "sync",
+        "--dry-run",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--source",
+        crate::util::tree("render").to_str().unwrap(),
+    ]);
+    for o in [&r, &d, &p] {
+        let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        assert!(!all.contains('\u{1b}'), "{all:?}");
+        for l in all.lines() {
+            assert!(!l.starts_with("::error"), "{l:?}");
+        }
+    }
+    assert!(
+        text(&r.stderr).contains("pwned"),
+        "{:?} {}",
+        r.status,
+        text(&r.stderr)
+    );
+    assert!(
+        text(&p.stdout).contains("pwned"),
+        "{:?} {} {}",
+        p.status,
+        text(&p.stdout),
+        text(&p.stderr)
+    );
 }
 
 /// For every scheme the venv's docutils links, escaped text stays text; an

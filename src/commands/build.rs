@@ -10,7 +10,7 @@
 use super::render::{
     commit, context, describe, options, plan_json, stage, templates, valid_headings,
 };
-use super::{emit, facts, load_policy};
+use super::{emit, facts, load_policy, terminal};
 use crate::cli::{BuildArgs, FactsArgs, Format, PageArgs, RenderFormat};
 use crate::error::{Error, Result};
 use crate::loc::Loc;
@@ -391,8 +391,8 @@ pub fn build(
         let plan = &commit(&o.out, files, args.check)?;
         changes |= plan.changes();
         match format {
-            Format::Human if args.check => emit(out, &describe(plan, &o.out, true))?,
-            Format::Human => emit(err, &describe(plan, &o.out, false))?,
+            Format::Human if args.check => emit(out, &terminal(&describe(plan, &o.out, true)))?,
+            Format::Human => emit(err, &terminal(&describe(plan, &o.out, false)))?,
             Format::Json => plans.push(plan_json(plan, &o.out, args.check)),
         }
         if !args.check && o.to == RenderFormat::Markdown && o.pages.flavour == Flavour::Mdbook {

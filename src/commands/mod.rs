@@ -26,6 +26,16 @@ pub const SHIPPED_POLICY: &str = include_str!("../../policy/linux.yaml");
 /// kfuncdoc's sources a position points into (`policy/linux.yaml` there).
 pub const SHIPPED_POLICY_NAME: &str = "<shipped policy>/linux.yaml";
 
+/// Human output made of lines holding input text (kfunc names, paths):
+/// each line escaped for the terminal, the text's own line breaks kept.
+fn terminal(text: &str) -> String {
+    let mut s = crate::diag::terminal::escape_lines(text.lines());
+    if text.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
 fn emit(out: &mut dyn Write, text: &str) -> Result<()> {
     out.write_all(text.as_bytes()).map_err(Error::Output)
 }
@@ -229,7 +239,7 @@ pub fn sync(args: &SyncArgs, format: Format, out: &mut dyn Write) -> Result<Outc
             let mut s = format!(
                 "{verb} {} to {}\n",
                 crate::plural::count(names.len(), "entry", "entries"),
-                target.display()
+                crate::diag::terminal::escape(&target.display().to_string())
             );
             if test_only_skipped > 0 {
                 s.push_str(&format!(
@@ -246,6 +256,11 @@ pub fn sync(args: &SyncArgs, format: Format, out: &mut dyn Write) -> Result<Outc
             }
             s
         }
+    };
+    // Kfunc names from BTF and the policy's path may hold anything.
+    let report = match format {
+        Format::Json => report,
+        Format::Human => terminal(&report),
     };
     emit(out, &report)?;
     Ok(if args.dry_run && !names.is_empty() {

@@ -1,6 +1,6 @@
 //! `kfuncdoc render`: facts + policy → pages on disk (or on stdout).
 
-use super::{emit, facts, load_policy};
+use super::{emit, facts, load_policy, terminal};
 use crate::cli::{Format, PageArgs, RenderArgs, RenderFormat};
 use crate::error::{Error, Result};
 use crate::merge::Merged;
@@ -92,6 +92,8 @@ pub(super) fn site(
 
 /// The one-line summary of a plan, or the list of changes for `--check`.
 pub(super) fn describe(plan: &write::Plan, out: &Path, check: bool) -> String {
+    // Paths hold what the user typed: one line each, whatever they hold.
+    let shown = |p: &Path| crate::diag::terminal::escape(&p.display().to_string()).into_owned();
     let mut s = String::new();
     if check {
         for (what, files) in [
@@ -104,20 +106,20 @@ pub(super) fn describe(plan: &write::Plan, out: &Path, check: bool) -> String {
             ),
         ] {
             for f in files {
-                s.push_str(&format!("{}: would {what}\n", out.join(f).display()));
+                s.push_str(&format!("{}: would {what}\n", shown(&out.join(f))));
             }
         }
         if !plan.changes() {
             s.push_str(&format!(
                 "{}: up to date ({} files)\n",
-                out.display(),
+                shown(out),
                 plan.unchanged.len()
             ));
         }
     } else {
         s.push_str(&format!(
             "{}: {} created, {} updated, {} removed, {} unchanged\n",
-            out.display(),
+            shown(out),
             plan.create.len(),
             plan.update.len(),
             plan.remove.len(),
@@ -126,7 +128,7 @@ pub(super) fn describe(plan: &write::Plan, out: &Path, check: bool) -> String {
         if !plan.leftovers.is_empty() {
             s.push_str(&format!(
                 "{}: removed {} left behind by a run that was killed\n",
-                out.display(),
+                shown(out),
                 crate::plural::count(plan.leftovers.len(), "temporary file", "temporary files")
             ));
         }
@@ -134,7 +136,7 @@ pub(super) fn describe(plan: &write::Plan, out: &Path, check: bool) -> String {
     for f in &plan.kept {
         s.push_str(&format!(
             "{}: left in place: the manifest lists it, but it does not say kfuncdoc generated it\n",
-            out.join(f).display()
+            shown(&out.join(f))
         ));
     }
     s
@@ -240,8 +242,10 @@ pub fn render(
     let plan = site(&ctx, &templates, dir, args.check)?;
     let summary = describe(&plan, dir, args.check);
     match format {
-        Format::Human if args.check => emit(out, &summary)?,
-        Format::Human => emit(err, &summary)?,
+        // The summary names --out and page files: escape what a terminal
+        // would act on.
+        Format::Human if args.check => emit(out, &terminal(&summary))?,
+        Format::Human => emit(err, &terminal(&summary))?,
         Format::Json => emit(out, &plan_json(&plan, dir, args.check))?,
     }
     Ok(if args.check && plan.changes() {
