@@ -132,8 +132,9 @@ pub(super) fn judge(
             None => out.push(change(
                 Code::RemovalUnrecorded,
                 format!(
-                    "{what}, but the policy does not record it (`removed_in: {}`)",
-                    b.version.map_or("...".into(), |v| v.release().to_string())
+                    "{what}, but the policy does not record it (`removed_in`: the release after {} that dropped it, {} at the latest)",
+                    a.version.map_or("the older kernel".into(), |v| v.release().to_string()),
+                    b.version.map_or("the newer kernel".into(), |v| v.release().to_string())
                 ),
             )),
         }
