@@ -65,7 +65,7 @@ const MARKDOWN: &[&str] = &[
     "foo*bar*baz and x**y**z",
     "a `` ` `` b and `` `x` ``",
     "[text](http://example.com) and [text](http://example.org)",
-    "<http://example.com/a_b_> and <mail@example.com>",
+    "<http://example.com/a_b_> and <https://example.com/mail>",
     "[ref][r] again [r]\n\n[r]: http://example.com/ref \"Title\"",
     "[**bold link**](http://x) and *em `code` em*",
     "line one\nline two\\\nline three  \nline four",

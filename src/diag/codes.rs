@@ -473,8 +473,8 @@ not happen. When the policy plans the removal for the same release, \
         "The pages are published, and their sites (Sphinx, mdBook, MkDocs) turn a \
 link into an `href` that runs when clicked: `javascript:`, `data:` and `vbscript:` \
 URLs run script in the reader's browser (issue 10). So the policy's Markdown \
-(lifecycle statement, promises, rationales, notes) keeps only http(s) and e-mail \
-links; any other destination (any scheme, in any case, with entity or whitespace \
+(lifecycle statement, promises, rationales, notes) keeps only http(s) links \
+(an e-mail address stays as text); any other destination (any scheme, in any case, with entity or whitespace \
 tricks, in an inline link, an autolink or a reference definition, and relative \
 links, which depend on where the pages are published) is written as its text \
 alone. Use a full https:// URL, or drop the link.";

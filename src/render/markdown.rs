@@ -365,7 +365,7 @@ impl ParseState<'_> {
                     _ => dest_url.to_string(),
                 };
                 let text = self.inlines(depth + 1)?;
-                // Only http(s) (and e-mail) may become a link in a published
+                // Only http(s) may become a link in a published
                 // page (issue 10): any other destination (`javascript:`,
                 // `data:`, relative) keeps its text and loses the link;
                 // `check` reports it (`unsafe-link`).
@@ -373,7 +373,9 @@ impl ParseState<'_> {
                     let shown = crate::diag::terminal::escape(&url).into_owned();
                     let e = self.error(
                         &at,
-                        format!("a link to `{shown}` is shown as text: only http(s) and mailto links are kept"),
+                        format!(
+                            "a link to `{shown}` is shown as text: only http(s) links are kept"
+                        ),
                     );
                     self.dropped.push(e);
                     for i in text {
