@@ -25,6 +25,36 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+/// Every code `diff` reports; `tests.rs` has a case producing each.
+pub const CODES: &[Code] = &[
+    Code::KfuncAdded,
+    Code::KfuncRemoved,
+    Code::KfuncRenamed,
+    Code::KfuncMoved,
+    Code::KfuncNotBuilt,
+    Code::ReturnTypeChanged,
+    Code::ParamAdded,
+    Code::ParamRemoved,
+    Code::ParamTypeChanged,
+    Code::ParamsReordered,
+    Code::ParamRenamed,
+    Code::ParamAnnotationChanged,
+    Code::FlagChanged,
+    Code::FlagBecameDefault,
+    Code::ProgTypesChanged,
+    Code::FilterChanged,
+    Code::TestOnlyChanged,
+    Code::ConditionsChanged,
+    Code::DeprecationNoticed,
+    Code::SummaryChanged,
+    Code::StableKfuncRemoved,
+    Code::RemovedBeforePlanned,
+    Code::RemovedTooSoon,
+    Code::StableKfuncBroken,
+    Code::ChangedWithoutDeprecation,
+    Code::RemovalUnrecorded,
+];
+
 /// Which part of the report a change belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

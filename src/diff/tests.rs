@@ -64,14 +64,25 @@ fn catalog(version: &str, kfuncs: Vec<Kfunc>) -> Catalog {
 
 const EMPTY: &str = "schema: 1\n";
 
+thread_local! {
+    /// Every code any test's diff produced, for `every_code_has_a_case`.
+    static SEEN: std::cell::RefCell<std::collections::BTreeSet<Code>> =
+        Default::default();
+}
+
+fn seen(d: Diff) -> Diff {
+    SEEN.with(|s| s.borrow_mut().extend(d.changes.iter().map(|c| c.code)));
+    d
+}
+
 fn run(old: Vec<Kfunc>, new: Vec<Kfunc>, policy: &str) -> Diff {
     let policy = parse("p.yaml", policy).unwrap_or_else(|e| panic!("{e:?}"));
-    diff(
+    seen(diff(
         &catalog("6.12.1", old),
         &catalog("6.14.1", new),
         &policy,
         Options::default(),
-    )
+    ))
 }
 
 fn codes(d: &Diff) -> Vec<(Code, Group)> {
@@ -264,7 +275,7 @@ fn trusted_arguments_becoming_the_default_is_one_finding() {
     );
     had.flags.retain(|f| f != "KF_TRUSTED_ARGS");
     let new = catalog("7.2.13", vec![had, rcu, scalar, iter, plain]);
-    let d = diff(&old, &new, &policy, Options::default());
+    let d = seen(diff(&old, &new, &policy, Options::default()));
     assert_eq!(only(&d, Code::FlagBecameDefault).group, Group::Other);
     let per_kfunc: Vec<&str> = d
         .changes
@@ -433,4 +444,32 @@ fn output_is_deterministic_and_sorted_by_group() {
     let mut sorted = groups.clone();
     sorted.sort();
     assert_eq!(groups, sorted);
+}
+
+/// Runs every case above on this thread, then checks that each code of
+/// [`CODES`] came out of one (tests run on threads of their own, so the
+/// cases are called here again rather than relied on).
+#[test]
+fn every_code_has_a_case() {
+    the_same_kernel_has_no_changes();
+    added_removed_and_renamed_by_prototype();
+    renamed_by_the_policy_and_compared();
+    prototype_changes_as_a_program_sees_them();
+    flags_one_by_one();
+    trusted_arguments_becoming_the_default_is_one_finding();
+    program_types_filters_and_other_facts();
+    not_built_is_not_removed_and_test_only_flips();
+    the_policy_judges_removals();
+    the_policy_judges_breaking_changes_and_levels_follow_lints();
+    let seen = SEEN.with(|s| s.borrow().clone());
+    for code in CODES {
+        assert!(
+            seen.contains(code),
+            "no case in diff/tests.rs produces `{code}`"
+        );
+    }
+    // And every code the registry has for diffs is in CODES.
+    for c in seen {
+        assert!(CODES.contains(&c), "`{c}` is missing from diff::CODES");
+    }
 }
