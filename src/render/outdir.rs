@@ -30,7 +30,7 @@ pub const LOCK: &str = ".kfuncdoc-lock";
 /// How long a run waits for another run's lock, by default.
 const WAIT: Duration = Duration::from_secs(30);
 
-/// The environment variable that changes [`WAIT`] (whole seconds).
+/// The environment variable that changes `WAIT` (whole seconds).
 pub const WAIT_VAR: &str = "KFUNCDOC_LOCK_WAIT";
 
 /// `p` with `.` and `..` resolved as text, made absolute against the

@@ -33,7 +33,7 @@ const URL_FORBIDDEN: &str = "<>`\"()[]{}|*\\";
 
 /// Why `url` cannot be a link target in a page, or `None` when it can: an
 /// `http(s)` URL of printable characters without whitespace or
-/// [`URL_FORBIDDEN`] characters, not ending in `_` (`<name_>` is a
+/// `URL_FORBIDDEN` characters, not ending in `_` (`<name_>` is a
 /// reference to a target in RST). Percent-encoding writes any of them.
 /// The policy's `url:` values are checked with this at their YAML line, and
 /// the templates' `url` filter applies it again to what a render context
