@@ -345,7 +345,8 @@ impl<'a> View<'a> {
 
     /// The program types that may call it, when this side knows them.
     fn callers(&self, k: &'a Kfunc) -> Option<BTreeSet<&'a str>> {
-        if !self.source || k.built == Some(false) && k.sets.is_empty() {
+        // Registrations come from source only (every source kfunc has a set).
+        if !self.source {
             return None;
         }
         if k.all_prog_types {
