@@ -670,6 +670,15 @@ kernel.";
 removed (`removed_in` or `stability: removed`), or the policy says the kfunc was \
 removed in a release between the two kernels but the newer kernel still has it. \
 Keep the policy's record of what happened true.";
+
+    /// Policy `since` and diff disagree.
+    SinceDisagrees = "since-disagrees", Warn,
+        "the diff and the policy disagree about when a kfunc arrived",
+        "Judged as of each kernel: a kfunc the newer kernel adds (or the new name \
+of a rename) must have its `since` after the older kernel and no later than the \
+newer one; a kfunc both kernels have must have arrived no later than the older \
+one. When the older kernel is a built kernel, a kfunc it lacks may only be \
+configured out, so only a source tree counts as proof that it was absent.";
 }
 
 impl Code {

@@ -1,4 +1,5 @@
-//! The changes held to the policy: what it promised as of the older kernel.
+//! The changes held to the policy: what it promised as of the older kernel,
+//! and what it records (removals, renames, arrivals) as of each side.
 
 use super::{Change, Group, Rename, View};
 use crate::diag::Code;
@@ -157,6 +158,44 @@ pub(super) fn judge(
                     ),
                 )
                 .about(a.all.get(e.name.as_str()).copied(), Some(n)),
+            );
+        }
+    }
+
+    // When the policy says each kfunc arrived, as of each side: a kfunc new
+    // in the newer kernel (a rename's new name too) arrived after the older
+    // one and no later than the newer; one both have arrived no later than
+    // the older. Only a source tree proves absence (a built kernel may
+    // leave a kfunc out by its configuration).
+    for (name, n) in &b.by_name {
+        let Some(since) = policy.kfuncs.get(*name).and_then(|e| e.since.as_ref()) else {
+            continue;
+        };
+        let s = since.value;
+        let in_old = a.all.contains_key(name);
+        let wrong = match (in_old, a.version, b.version) {
+            (true, Some(o), _) => (s.release() > o.release()).then(|| {
+                format!(
+                    "the policy says `{name}` arrived in {s} ({}), but {} already has it",
+                    since.loc,
+                    a.version
+                        .map_or("the older kernel".into(), |v| v.to_string()),
+                )
+            }),
+            (false, Some(o), _) if a.source && s.release() <= o.release() => Some(format!(
+                "the policy says `{name}` arrived in {s} ({}), but {o} does not have it",
+                since.loc,
+            )),
+            (false, _, Some(v)) if s.release() > v.release() => Some(format!(
+                "the policy says `{name}` arrives in {s} ({}), but {new_name} already has it",
+                since.loc,
+            )),
+            _ => None,
+        };
+        if let Some(message) = wrong {
+            out.push(
+                Change::new(Code::SinceDisagrees, Group::Policy, message)
+                    .about(a.all.get(name).copied(), Some(n)),
             );
         }
     }

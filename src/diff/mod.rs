@@ -53,6 +53,7 @@ pub const CODES: &[Code] = &[
     Code::StableKfuncBroken,
     Code::ChangedWithoutDeprecation,
     Code::RemovalUnrecorded,
+    Code::SinceDisagrees,
 ];
 
 /// Which part of the report a change belongs to.
@@ -84,6 +85,18 @@ impl Group {
         Group::Other,
     ];
 
+    /// The name in JSON (`breaking`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Policy => "policy",
+            Group::Breaking => "breaking",
+            Group::Relaxing => "relaxing",
+            Group::Added => "added",
+            Group::Removed => "removed",
+            Group::Other => "other",
+        }
+    }
+
     /// The heading in the human report.
     pub fn title(self) -> &'static str {
         match self {
@@ -107,7 +120,7 @@ impl Group {
 
 /// A place on one side: a source position, or the built kernel input that
 /// has the kfunc (`vmlinux`, `module nf_conntrack`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct Pos {
     /// File relative to the tree, or what the built kernel input is.
     pub file: String,
@@ -212,7 +225,7 @@ impl Side {
 }
 
 /// Counts per group and level.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Changes in the breaking group.
     pub breaking: usize,

@@ -14,13 +14,40 @@ struct Arg {
     annotation: Option<String>,
 }
 
+/// A type with spacing normalised and without the `___N` suffixes that a
+/// C dump of split BTF gives a module's copy of a type whose name vmlinux
+/// has too (`u32___2` is `u32`): the same type to a program.
 fn norm(ty: &str) -> String {
-    let spaced = ty.replace('*', " * ");
+    let spaced = strip_dedup_suffixes(ty).replace('*', " * ");
     let mut s = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
     while s.contains("* *") {
         s = s.replace("* *", "**");
     }
     s
+}
+
+fn strip_dedup_suffixes(ty: &str) -> String {
+    let mut out = String::with_capacity(ty.len());
+    let b = ty.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"___") {
+            let digits = b[i + 3..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let ends = b
+                .get(i + 3 + digits)
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'));
+            let after_ident = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+            if digits > 0 && ends && after_ident {
+                i += 3 + digits;
+                continue;
+            }
+        }
+        // Byte-wise copy of a UTF-8 string: push whole characters.
+        let c = ty[i..].chars().next().unwrap_or_default();
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
 }
 
 fn arg(p: &Param) -> Arg {
@@ -226,4 +253,18 @@ fn list(args: &[Arg]) -> String {
         .map(|a| format!("{} {}", a.ty, a.name))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod norm_tests {
+    use super::norm;
+
+    #[test]
+    fn dedup_suffixes_of_split_btf_are_not_changes() {
+        assert_eq!(norm("u32___2"), "u32");
+        assert_eq!(norm("const struct sock___12 *"), "const struct sock *");
+        assert_eq!(norm("struct a___b *"), "struct a___b *");
+        assert_eq!(norm("struct x___2y"), "struct x___2y");
+        assert_eq!(norm("___2"), "___2");
+    }
 }

@@ -410,6 +410,68 @@ fn the_policy_judges_removals() {
 }
 
 #[test]
+fn the_policy_since_is_judged_as_of_each_side() {
+    // Added in the window (6.12.1 → 6.14.1): 6.13 and 6.14 fit.
+    for ok in ["6.13", "6.14"] {
+        let d = run(
+            vec![kf("bpf_a")],
+            vec![kf("bpf_a"), kf("bpf_b")],
+            &format!("schema: 1\nkfuncs:\n  bpf_b:\n    since: {ok}\n"),
+        );
+        assert!(
+            !d.changes.iter().any(|c| c.code == Code::SinceDisagrees),
+            "{ok}"
+        );
+    }
+    // Said to be older than the older kernel, which lacks it.
+    let d = run(
+        vec![kf("bpf_a")],
+        vec![kf("bpf_a"), kf("bpf_b")],
+        "schema: 1\nkfuncs:\n  bpf_b:\n    since: 6.10\n",
+    );
+    let c = only(&d, Code::SinceDisagrees);
+    assert!(
+        c.message.contains("6.12.1 does not have it"),
+        "{}",
+        c.message
+    );
+    assert_eq!(c.level, Level::Warn);
+    // Said to arrive after the newer kernel, which has it.
+    let d = run(
+        vec![kf("bpf_a")],
+        vec![kf("bpf_a"), kf("bpf_b")],
+        "schema: 1\nkfuncs:\n  bpf_b:\n    since: 6.15\n",
+    );
+    assert!(
+        only(&d, Code::SinceDisagrees)
+            .message
+            .contains("6.14.1 already has it")
+    );
+    // In both, said to arrive after the older one.
+    let d = run(
+        vec![kf("bpf_a")],
+        vec![kf("bpf_a")],
+        "schema: 1\nkfuncs:\n  bpf_a:\n    since: 6.13\n",
+    );
+    assert!(
+        only(&d, Code::SinceDisagrees)
+            .message
+            .contains("6.12.1 already has it")
+    );
+    // A built older kernel proves no absence.
+    let policy = parse("p.yaml", "schema: 1\nkfuncs:\n  bpf_b:\n    since: 6.10\n").unwrap();
+    let mut old = catalog("6.12.1", vec![kf("bpf_a")]);
+    old.kernel.inputs[0].kind = "raw-btf".into();
+    let d = seen(diff(
+        &old,
+        &catalog("6.14.1", vec![kf("bpf_a"), kf("bpf_b")]),
+        &policy,
+        Options::default(),
+    ));
+    assert!(!d.changes.iter().any(|c| c.code == Code::SinceDisagrees));
+}
+
+#[test]
 fn the_policy_judges_breaking_changes_and_levels_follow_lints() {
     let mut n = kf("bpf_a");
     n.flags.push("KF_SLEEPABLE".into());
@@ -460,6 +522,7 @@ fn every_code_has_a_case() {
     program_types_filters_and_other_facts();
     not_built_is_not_removed_and_test_only_flips();
     the_policy_judges_removals();
+    the_policy_since_is_judged_as_of_each_side();
     the_policy_judges_breaking_changes_and_levels_follow_lints();
     let seen = SEEN.with(|s| s.borrow().clone());
     for code in CODES {
