@@ -289,6 +289,11 @@ pub struct RenderArgs {
     /// The policy: a YAML file or a directory (default: the shipped one).
     #[arg(long, value_name = "PATH")]
     pub policy: Option<PathBuf>,
+    /// Add a changelog page: what changed for BPF programs from the kernel
+    /// at PATH (a source tree, a catalog JSON or a built kernel, as `diff`
+    /// reads a side) to the one rendered. Repeatable, one page each.
+    #[arg(long, value_name = "PATH", conflicts_with = "from_context")]
+    pub changes_from: Vec<PathBuf>,
     /// How the pages look.
     #[command(flatten)]
     pub pages: PageArgs,

@@ -7,6 +7,7 @@
 //! Without a config file the defaults apply: the running kernel's BTF,
 //! the shipped policy, and an mdBook site in `./kfuncdoc-site`.
 
+use super::diff::{add_changelogs, read_olds};
 use super::render::{
     commit, context, describe, options, plan_json, stage, templates, valid_headings,
 };
@@ -55,6 +56,10 @@ struct RawConfig {
     include_test_only: bool,
     /// The source browser's URL template for every output.
     source_url: Option<Spanned<String>>,
+    /// Older kernels to add a changelog page from (sides as `diff` reads
+    /// them), for every output.
+    #[serde(default)]
+    changes_from: Vec<PathBuf>,
     /// The outputs.
     outputs: Vec<RawOutput>,
 }
@@ -101,6 +106,7 @@ struct Output {
 struct Config {
     facts: FactsArgs,
     policy: Option<PathBuf>,
+    changes_from: Vec<PathBuf>,
     outputs: Vec<Output>,
 }
 
@@ -108,6 +114,7 @@ fn default_config() -> Config {
     Config {
         facts: FactsArgs::default(),
         policy: None,
+        changes_from: Vec::new(),
         outputs: vec![Output {
             to: RenderFormat::Markdown,
             out: PathBuf::from(DEFAULT_OUT),
@@ -315,6 +322,7 @@ fn parse_config(file: &Path) -> Result<Config> {
             catalog: None,
         },
         policy: raw.policy.as_ref().map(rel),
+        changes_from: raw.changes_from.iter().map(rel).collect(),
         outputs,
     })
 }
@@ -366,7 +374,15 @@ pub fn build(
         None => default_config(),
     };
     let policy = load_policy(config.policy.as_deref())?;
-    let catalog = facts(&config.facts)?;
+    let (catalog, olds) = std::thread::scope(|s| {
+        let olds = s.spawn(|| read_olds(&config.changes_from, config.facts.no_cache));
+        let catalog = facts(&config.facts);
+        (
+            catalog,
+            olds.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    let (catalog, olds) = (catalog?, olds?);
     let (merged, mut earlier) = merge::merge(&catalog, &policy);
     earlier.extend(catalog.diagnostics.iter().cloned());
     let found = check::check(&merged, &policy, earlier);
@@ -381,7 +397,8 @@ pub fn build(
         crate::render::outdir::refuse_dangerous(&o.out, config.facts.source.as_deref())?;
         let options = options(o.to, &o.pages)?;
         let templates = templates(o.pages.templates.as_deref())?;
-        let ctx = context(&merged, &policy, &options)?;
+        let mut ctx = context(&merged, &policy, &options)?;
+        add_changelogs(&mut ctx, &olds, &catalog, &policy);
         let (files, _) = stage(&ctx, &templates, &o.out)?;
         staged.push((o, files));
     }

@@ -54,6 +54,44 @@ fn side(
     Ok(args)
 }
 
+/// The kernels at `paths` (each a side as `diff` reads one: a source
+/// tree, a catalog or a built kernel), read in parallel, for changelog
+/// pages (`render --changes-from`, `changes_from:`).
+pub(super) fn read_olds(paths: &[PathBuf], no_cache: bool) -> Result<Vec<Catalog>> {
+    let sides = paths
+        .iter()
+        .map(|p| side(p, None, &[], no_cache))
+        .collect::<Result<Vec<_>>>()?;
+    std::thread::scope(|s| {
+        let running: Vec<_> = sides.iter().map(|a| s.spawn(move || facts(a))).collect();
+        running
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Adds a changelog page to `ctx` for each of `olds`, compared with `new`
+/// (the kernel `ctx` describes) under `policy`.
+pub(super) fn add_changelogs(
+    ctx: &mut crate::render::Context,
+    olds: &[Catalog],
+    new: &Catalog,
+    policy: &crate::policy::Policy,
+) {
+    for old in olds {
+        let d = diff::diff(
+            old,
+            new,
+            policy,
+            diff::Options {
+                include_test_only: ctx.options.include_test_only,
+            },
+        );
+        crate::render::changes::add(ctx, &d);
+    }
+}
+
 /// `kfuncdoc diff`.
 pub fn diff(args: &DiffArgs, format: Format, out: &mut dyn Write) -> Result<crate::Outcome> {
     let policy = load_policy(args.policy.as_deref())?;

@@ -1,5 +1,6 @@
 //! `kfuncdoc render`: facts + policy → pages on disk (or on stdout).
 
+use super::diff::{add_changelogs, read_olds};
 use super::{emit, facts, load_policy, terminal};
 use crate::cli::{Format, PageArgs, RenderArgs, RenderFormat};
 use crate::error::{Error, Result};
@@ -205,11 +206,28 @@ pub fn render(
         }
         None => {
             let policy = load_policy(args.policy.as_deref())?;
-            let catalog = facts(&args.facts)?;
+            let (catalog, olds) = std::thread::scope(|s| {
+                let olds = s.spawn(|| read_olds(&args.changes_from, args.facts.no_cache));
+                let catalog = facts(&args.facts);
+                (
+                    catalog,
+                    olds.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                )
+            });
+            let (catalog, olds) = (catalog?, olds?);
             let (merged, _) = merge::merge(&catalog, &policy);
-            let ctx = context(&merged, &policy, &options)?;
+            let mut ctx = context(&merged, &policy, &options)?;
+            add_changelogs(&mut ctx, &olds, &catalog, &policy);
             if let Some(dep) = &args.depfile {
-                let mut text = depends(&catalog, &policy, args.facts.source.as_deref()).join("\n");
+                let mut deps = depends(&catalog, &policy, args.facts.source.as_deref());
+                deps.extend(
+                    args.changes_from
+                        .iter()
+                        .map(|p| p.to_string_lossy().into_owned()),
+                );
+                deps.sort();
+                deps.dedup();
+                let mut text = deps.join("\n");
                 text.push('\n');
                 crate::files::write_atomic(dep, text.as_bytes())?;
             }

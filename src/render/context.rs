@@ -116,6 +116,10 @@ pub struct Context {
     pub deprecations: Vec<RemovalGroup>,
     /// kfuncs the policy records as removed (no longer in this kernel).
     pub removed: Vec<RemovedKfunc>,
+    /// Changelogs from older kernels (`render --changes-from`), one page
+    /// each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<super::changes::ChangeLog>,
 }
 
 /// The generating tool.
@@ -1053,6 +1057,7 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
         groups,
         deprecations,
         removed,
+        changes: Vec::new(),
     })
 }
 

@@ -9,6 +9,7 @@
 //! would change (`--check`). Text escaping lives in [`text`], the policy's
 //! Markdown in [`markdown`].
 
+pub mod changes;
 pub mod context;
 pub mod guard;
 pub mod kdoc_text;
@@ -103,6 +104,14 @@ pub fn pages(ctx: &Context, templates: &Templates) -> Result<Vec<File>, Template
                 continue;
             };
             c.insert("group", group);
+        }
+        if page.kind == "changes" {
+            let Some(log) = ctx.changes.iter().find(|l| l.stem == page.stem) else {
+                continue;
+            };
+            c.insert("log", log);
+            // The `source` filter's `side="old"` links into the older kernel.
+            c.insert("source_url_old", &log.old_source_url);
         }
         files.push(File {
             path: format!("{dir}{}.{ext}", page.stem),

@@ -67,7 +67,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "rst/single.rst",
         include_str!("../../templates/rst/single.rst"),
     ),
+    (
+        "rst/changes.rst",
+        include_str!("../../templates/rst/changes.rst"),
+    ),
+    (
+        "rst/change.rst",
+        include_str!("../../templates/rst/change.rst"),
+    ),
     ("md/index.md", include_str!("../../templates/md/index.md")),
+    (
+        "md/changes.md",
+        include_str!("../../templates/md/changes.md"),
+    ),
+    ("md/change.md", include_str!("../../templates/md/change.md")),
     ("md/group.md", include_str!("../../templates/md/group.md")),
     ("md/kfunc.md", include_str!("../../templates/md/kfunc.md")),
     (
@@ -298,12 +311,24 @@ fn source_position(
     state: &State,
 ) -> tera::TeraResult<(String, Option<String>)> {
     let line: Option<u32> = kw.get("line")?;
+    // `side="old"`: a position in the older kernel of a changelog.
+    let side: Option<String> = kw.get("side")?;
+    let key = match side.as_deref() {
+        None | Some("new") => "source_url",
+        Some("old") => "source_url_old",
+        Some(other) => {
+            return Err(tera::Error::message(format!(
+                "source: side is \"old\" or \"new\", not `{}`",
+                crate::diag::terminal::escape(other)
+            )));
+        }
+    };
     let text = match line {
         Some(l) => format!("{s}:{l}"),
         None => s.to_string(),
     };
     let link = state
-        .get::<String>("source_url")?
+        .get::<String>(key)?
         .filter(|t| !t.is_empty())
         .and_then(|t| super::source_url::link(&t, s, line));
     Ok((text, link))
@@ -373,6 +398,14 @@ fn rst_tera() -> Tera {
     t.register_filter("paragraphs", |s: &str, _: Kwargs, _: &State| {
         Value::safe_string(&text::rst_paragraphs(s))
     });
+    // `ticks(after=true)`: the message follows other text on its line.
+    t.register_filter(
+        "ticks",
+        |s: &str, kw: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let after: bool = kw.get("after")?.unwrap_or(false);
+            Ok(Value::safe_string(&text::rst_ticks(s, !after)))
+        },
+    );
     t.register_filter("kdoc", |s: &str, kw: Kwargs, _: &State| {
         kdoc_filter(s, &kw, Target::Rst)
     });
@@ -410,6 +443,14 @@ fn md_tera() -> Tera {
     t.register_filter("paragraphs", |s: &str, _: Kwargs, _: &State| {
         Value::safe_string(&text::md_paragraphs(s))
     });
+    // `ticks(after=true)`: the message follows other text on its line.
+    t.register_filter(
+        "ticks",
+        |s: &str, kw: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let after: bool = kw.get("after")?.unwrap_or(false);
+            Ok(Value::safe_string(&text::md_ticks(s, !after)))
+        },
+    );
     t.register_filter("kdoc", |s: &str, kw: Kwargs, _: &State| {
         kdoc_filter(s, &kw, Target::Markdown)
     });

@@ -45,6 +45,74 @@ pub fn rst_inline(s: &str) -> String {
     out
 }
 
+/// The parts of a one-line message whose `` `backticked` `` parts are code
+/// (how `diff` and `check` write names): `(is_code, text)`. With an odd
+/// number of backticks (a name from BTF may hold one) it is all text.
+fn tick_parts(s: &str) -> Vec<(bool, String)> {
+    let s = normalize(s);
+    if s.matches('`').count() % 2 == 1 {
+        return vec![(false, s)];
+    }
+    s.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| (i % 2 == 1, part.to_string()))
+        .collect()
+}
+
+/// A message with backticked code ([`tick_parts`]) as one line of RST
+/// inline text: code as [`rst_literal`], the rest escaped like
+/// [`rst_inline`]. docutils recognises a literal only between whitespace or
+/// punctuation, so one next to a letter or digit is set off by an escaped
+/// space (`\ `, which it removes).
+///
+/// With `start`, the message starts a line (and is escaped as one);
+/// without, it follows other text and keeps one leading space.
+pub fn rst_ticks(s: &str, start: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let lead = !start && s.starts_with(|c: char| c.is_whitespace());
+    if lead {
+        out.push(' ');
+    }
+    let mut code_last = false;
+    for (code, part) in tick_parts(s) {
+        if code {
+            if out.chars().last().is_some_and(char::is_alphanumeric) {
+                out.push_str("\\ ");
+            }
+            out.push_str(&rst_literal(&part));
+        } else {
+            if code_last && part.starts_with(char::is_alphanumeric) {
+                out.push_str("\\ ");
+            }
+            let at_start = start && out.is_empty();
+            rst_escape_into(&mut out, &part, at_start);
+        }
+        code_last = code;
+    }
+    rst_finish_line(&mut out);
+    out
+}
+
+/// A message with backticked code ([`tick_parts`]) as Markdown inline
+/// text: code as [`md_code`], the rest escaped like [`md_inline`];
+/// `start` as for [`rst_ticks`].
+pub fn md_ticks(s: &str, start: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    if !start && s.starts_with(|c: char| c.is_whitespace()) {
+        out.push(' ');
+    }
+    for (code, part) in tick_parts(s) {
+        if code {
+            out.push_str(&md_code(&part));
+        } else {
+            let at_start = start && out.is_empty();
+            md_escape_into(&mut out, &part, at_start);
+        }
+    }
+    out
+}
+
 /// Several paragraphs of plain text as RST: paragraphs are separated by
 /// blank lines in `s`, the lines of a paragraph are joined with spaces, and
 /// each becomes one line escaped by [`rst_inline`]; the paragraphs are

@@ -363,3 +363,27 @@ fn rst_inline_never_leaves_a_non_http_scheme_to_link() {
         "see x_y.c:12, ARG_PTR:x"
     );
 }
+
+#[test]
+fn ticks_make_backticked_parts_code_and_escape_the_rest() {
+    assert_eq!(
+        rst_ticks("`bpf_a`: argument `len` is `u64` (was `u32`)", true),
+        "``bpf_a``: argument ``len`` is ``u64`` (was ``u32``)"
+    );
+    assert_eq!(
+        md_ticks("`bpf_a`: argument `len` is `u64` (was `u32`)", true),
+        "`bpf_a`: argument `len` is `u64` (was `u32`)"
+    );
+    // After other text: the leading space stays, nothing is escaped as a
+    // line start.
+    assert_eq!(rst_ticks(" is now `b`", false), " is now ``b``");
+    assert_eq!(md_ticks(": `x` *y*", false), ": `x` \\*y\\*");
+    assert_eq!(md_ticks(": `x`", true), "&#58; `x`");
+    // A literal next to a word is set off for docutils.
+    assert_eq!(rst_ticks("`a`s and x`b`", true), "``a``\\ s and x\\ ``b``");
+    // An odd number of backticks: all text, escaped.
+    assert_eq!(rst_ticks("a `b", true), "a \\`b");
+    assert_eq!(md_ticks("a `b", true), "a \\`b");
+    // Markup in the text parts stays text.
+    assert_eq!(rst_ticks("*x* `_y_` z_", true), "\\*x\\* ``_y_`` z\\_");
+}
