@@ -7,6 +7,8 @@
 //! - `built`: `extract` on built kernels: the running kernel's BTF against
 //!   bpftool 7.5, Debian's 6.12 bzImage and modules against the 6.12 source
 //!   and the image's config, and bad BTF inputs.
+//! - `changelog`: changelog pages (`render --changes-from`) of the real
+//!   6.12 → 7.2 pair against the diff, their links, Sphinx and mdBook.
 //! - `check`: `kfuncdoc check` and `policy sync` on fixture trees and
 //!   policies (`tests/fixtures/policies`), and the shipped policy on the
 //!   real 6.12 tree.
@@ -68,6 +70,7 @@
 mod book;
 mod browser;
 mod built;
+mod changelog;
 mod check;
 mod cli;
 mod diff;
