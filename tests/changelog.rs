@@ -152,7 +152,8 @@ fn the_real_6_12_to_7_2_changelog_in_markdown_is_the_diff_linked_to_the_pages() 
         // in the HTML below).
         let page = std::fs::read_to_string(out.join("src").join(file)).unwrap();
         assert!(
-            page.lines().any(|h| h.replace('\\', "") == format!("## {anchor}")),
+            page.lines()
+                .any(|h| h.replace('\\', "") == format!("## {anchor}")),
             "{file} has no heading {anchor}"
         );
         targets.insert((file.replace(".md", ".html"), anchor.to_string()));
@@ -288,4 +289,37 @@ fn changes_from_a_missing_file_is_an_error_naming_it_and_writes_nothing() {
         text(&res.stderr)
     );
     assert!(!out.exists());
+}
+
+#[test]
+fn build_adds_the_changelogs_of_its_config_to_every_output() {
+    let ((_, old), (tree, _)) = match (tree_6_12(), tree_7_2()) {
+        (Some(o), Some(n)) => (o, n),
+        _ => return,
+    };
+    let tmp = TempDir::new("changelog-build");
+    catalog_file(&tmp.0, "6.12.json", old);
+    // Paths relative to the config file.
+    std::fs::write(
+        tmp.0.join("kfuncdoc.yaml"),
+        format!(
+            "source: {}\nchanges_from: [6.12.json]\noutputs:\n  - format: rst\n    out: rst\n  - format: markdown\n    flavour: mkdocs\n    out: md\n",
+            tree.display()
+        ),
+    )
+    .unwrap();
+    let cfg = tmp.0.join("kfuncdoc.yaml");
+    let res = kfuncdoc(&["build", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        matches!(res.status.code(), Some(0 | 1)),
+        "{}",
+        text(&res.stderr)
+    );
+    assert!(tmp.0.join("rst/changes-6-12-to-7-2.rst").is_file());
+    assert!(tmp.0.join("md/docs/changes-6-12-to-7-2.md").is_file());
+    let nav = std::fs::read_to_string(tmp.0.join("md/mkdocs.yml")).unwrap();
+    assert!(
+        nav.contains("\"Changes to kfuncs from 6.12 to 7.2\": changes-6-12-to-7-2.md"),
+        "{nav}"
+    );
 }

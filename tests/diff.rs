@@ -313,6 +313,16 @@ fn the_command_line() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing"));
+    // `extract`'s table saved instead of its JSON: said so, not "not BTF".
+    let table = dir.0.join("table.txt");
+    std::fs::write(&table, "kernel 6.12.117: 260 kfuncs\nNAME   FLAGS\n").unwrap();
+    let out = bin().arg("diff").arg(&table).arg(&b).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("table.txt:1:1: ") && err.contains("--format json"),
+        "{err}"
+    );
 }
 
 /// `kfuncdoc --format json ARGS`, parsed; the exit code must be 0 or 1.

@@ -48,6 +48,22 @@ fn side(
             ));
         }
         args.catalog = Some(path.to_path_buf());
+    } else if n > 0
+        && head[..n]
+            .iter()
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    {
+        // Text that is not JSON: most likely `extract`'s table, saved
+        // without `--format json`. No kernel image starts with text.
+        return Err(Error::Catalog {
+            path: path.to_path_buf(),
+            line: 1,
+            col: 1,
+            message:
+                "text, not a catalog (write one with `kfuncdoc --format json extract ... -o FILE`) \
+                      nor a built kernel"
+                    .into(),
+        });
     } else {
         args.btf = Some(path.to_path_buf());
     }

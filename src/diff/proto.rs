@@ -220,9 +220,9 @@ pub(super) fn compare(k: &Kfunc, n: &Kfunc) -> Vec<(Code, Effect, String)> {
                 }
                 if o.annotation != nw.annotation {
                     let what = match (&o.annotation, &nw.annotation) {
-                        (None, Some(a)) => format!("gained {a}"),
-                        (Some(a), None) => format!("lost {a}"),
-                        (Some(a), Some(b)) => format!("is {b} (was {a})"),
+                        (None, Some(a)) => format!("gained `{a}`"),
+                        (Some(a), None) => format!("lost `{a}`"),
+                        (Some(a), Some(b)) => format!("is `{b}` (was `{a}`)"),
                         (None, None) => unreachable!("annotations differ"),
                     };
                     out.push((

@@ -207,7 +207,7 @@ fn prototype_changes_as_a_program_sees_them() {
     let d = run(vec![o.clone()], vec![kf("bpf_a")], EMPTY);
     let a = only(&d, Code::ParamAnnotationChanged);
     assert_eq!(a.group, Group::Breaking, "losing __nullable");
-    assert!(a.message.contains("lost __nullable"), "{}", a.message);
+    assert!(a.message.contains("lost `__nullable`"), "{}", a.message);
     let d = run(vec![kf("bpf_a")], vec![o], EMPTY);
     assert_eq!(
         only(&d, Code::ParamAnnotationChanged).group,
