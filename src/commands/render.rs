@@ -28,6 +28,9 @@ pub(super) fn options(to: RenderFormat, pages: &PageArgs) -> Result<Options> {
     let format = match to {
         RenderFormat::Rst => render::Format::Rst,
         RenderFormat::Markdown => render::Format::Markdown,
+        // The header is made from the pages' context; no Markdown of it
+        // reaches the header.
+        RenderFormat::Header => render::Format::Markdown,
     };
     Ok(Options {
         format,
@@ -145,7 +148,7 @@ pub(super) fn describe(plan: &write::Plan, out: &Path, check: bool) -> String {
 /// The files the pages were made from, for `--depfile`: the inputs named
 /// on the command line, the policy files, and the source files of every
 /// kfunc (joined to the tree).
-fn depends(catalog: &Catalog, policy: &Policy, tree: Option<&Path>) -> Vec<String> {
+pub(super) fn depends(catalog: &Catalog, policy: &Policy, tree: Option<&Path>) -> Vec<String> {
     let mut deps: std::collections::BTreeSet<String> = catalog
         .kernel
         .inputs
@@ -184,6 +187,9 @@ pub fn render(
     if args.sphinx_extension {
         emit(out, SPHINX_EXTENSION)?;
         return Ok(Outcome::Clean);
+    }
+    if args.to == RenderFormat::Header {
+        return super::header::render(args, format, out, err);
     }
     let options = options(args.to, &args.pages)?;
     let templates = templates(args.pages.templates.as_deref())?;
