@@ -37,7 +37,8 @@ pub(super) fn options(to: RenderFormat, pages: &PageArgs) -> Result<Options> {
         flavour: (format == render::Format::Markdown).then_some(pages.flavour),
         description: pages.description,
         title: pages.title.clone(),
-        include_test_only: pages.include_test_only,
+        // The header declares what the kernel has, as vmlinux.h does.
+        include_test_only: pages.include_test_only || to == RenderFormat::Header,
         rst_headings: pages.rst_headings.clone(),
         source_url: pages.source_url.clone(),
     })

@@ -125,6 +125,8 @@ pub struct HeaderKfunc {
     pub deprecated: Option<String>,
     /// The opt-in warning's message, when it is experimental.
     pub experimental: Option<String>,
+    /// Exists for the kernel's own tests.
+    pub test_only: bool,
     /// Typedefs it names that the header cannot define: declared only
     /// with the kernel's types.
     pub needs_kernel_types: Vec<String>,
@@ -184,9 +186,18 @@ pub fn deprecation(k: &KfuncPage) -> Option<String> {
         (Some(v), _) => format!("deprecated from {v}"),
         (None, Some(v)) if by_policy => format!("deprecated in {v}"),
         _ if by_policy => "deprecated".to_string(),
-        _ => match upstream.first() {
-            Some(n) => format!("deprecated by the kernel ({}:{})", n.file, n.line),
-            None => "deprecated".to_string(),
+        _ => match (upstream.first(), &k.removed_in) {
+            (Some(n), _) => format!("deprecated by the kernel ({}:{})", n.file, n.line),
+            // Neither deprecated nor announced: the removal is all there is.
+            (None, Some(r)) => {
+                let mut s = format!("removed in {r}, after this kernel");
+                if let Some(f) = k.replacement.as_ref().and_then(way_forward) {
+                    s.push_str(": ");
+                    s.push_str(&f);
+                }
+                return Some(s);
+            }
+            (None, None) => "deprecated".to_string(),
         },
     };
     let stated = upstream
@@ -325,6 +336,7 @@ pub fn build(ctx: &Context) -> HeaderContext {
                 since: k.since.clone(),
                 deprecated: deprecation(k),
                 experimental: experimental(k),
+                test_only: k.test_only,
                 needs_kernel_types: needs,
             });
         }

@@ -106,7 +106,7 @@ typedef {{ t.base | c_decl }} {{ t.name | c_ident }};
 {%- if k.prog_types %}
  * Program types: {{ k.prog_types }}
 {%- endif %}
- * Stability: {{ k.stability }}{% if k.since %}, since {{ k.since }}{% endif %}
+ * Stability: {{ k.stability }}{% if k.since %}, since {{ k.since }}{% endif %}{% if k.test_only %}; exists for the kernel's own tests{% endif %}
 {%- if k.deprecated %}
  * Deprecated: {{ k.deprecated }}
 {%- endif %}
