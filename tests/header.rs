@@ -227,6 +227,8 @@ fn call(h: &Header, name: &str) -> String {
 struct Case {
     what: &'static str,
     deprecated: (&'static str, &'static str),
+    /// The deprecated kfunc's whole message, as the shipped policy has it.
+    message: &'static str,
     experimental: &'static str,
     removed: (&'static str, &'static str),
 }
@@ -373,6 +375,11 @@ fn check_kernel(
         case.what
     );
     assert_eq!(diags.matches("warning:").count(), 1, "{diags}");
+    assert!(
+        warning.contains(&format!("'{name}' is deprecated: {} [", case.message)),
+        "{}: {warning}",
+        case.what
+    );
 
     // Experimental: a warning only when asked for.
     let body = program(&call(&h, case.experimental));
@@ -435,6 +442,7 @@ fn running_kernel_header_compiles_with_bpftools_vmlinux_h() {
     let case = Case {
         what: "running kernel",
         deprecated: ("bpf_wq_set_callback_impl", "bpf_wq_set_callback"),
+        message: "removed in 7.0, after this kernel: use bpf_wq_set_callback() (from 7.0)",
         experimental: "bpf_cpumask_first",
         removed: ("scx_bpf_dispatch", "scx_bpf_dsq_insert___v2"),
     };
@@ -484,6 +492,7 @@ fn debian_6_12_header_compiles_with_bpftools_vmlinux_h() {
     let case = Case {
         what: "6.12 image",
         deprecated: ("bpf_wq_set_callback_impl", "bpf_wq_set_callback"),
+        message: "removed in 7.0, after this kernel: use bpf_wq_set_callback() (from 7.0)",
         experimental: "bpf_cpumask_first",
         removed: ("bpf_task_kptr_get", "bpf_task_acquire"),
     };
@@ -515,6 +524,7 @@ fn debian_7_2_header_compiles_with_bpftools_vmlinux_h() {
     let case = Case {
         what: "7.2 image",
         deprecated: ("scx_bpf_cpu_rq", "scx_bpf_cpu_curr"),
+        message: "deprecated in 6.18, removal planned for 7.3: use scx_bpf_cpu_curr()",
         experimental: "scx_bpf_kick_cpu",
         removed: ("scx_bpf_dispatch", "scx_bpf_dsq_insert___v2"),
     };
@@ -530,4 +540,185 @@ fn debian_7_2_header_compiles_with_bpftools_vmlinux_h() {
         crate::real::tree_7_2().map(|(_, c)| c),
         &tmp,
     );
+    // The kernel's own removal notices, read from the source: each such
+    // kfunc the image has is deprecated in the header, with the release.
+    let header = std::fs::read_to_string(tmp.0.join("kfuncs.h")).unwrap_or_default();
+    let notices = compat_notices(&tree.join("kernel"));
+    assert!(notices.len() >= 3, "{notices:?}");
+    let lines: Vec<&str> = header.lines().collect();
+    let mut seen = 0;
+    for (name, release) in &notices {
+        let Some(at) = lines
+            .iter()
+            .position(|l| l.starts_with("extern ") && declared_name(l) == *name)
+        else {
+            continue;
+        };
+        seen += 1;
+        let attr = lines[at.saturating_sub(2)..at]
+            .iter()
+            .find(|l| l.starts_with("KFUNCDOC_DEPRECATED("));
+        assert!(
+            attr.is_some_and(|a| a.contains(&format!(" {release}"))),
+            "{name}: {attr:?}"
+        );
+    }
+    assert!(seen >= 3, "{seen} of {notices:?} declared");
+}
+
+/// `(kfunc, release)` for each "COMPAT: Will be removed in vX.Y" comment
+/// under `dir` followed within 15 lines by a `__bpf_kfunc` definition: a
+/// grep written for this test.
+fn compat_notices(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "c") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, l) in lines.iter().enumerate() {
+                let Some(rest) = l.split("COMPAT: Will be removed in v").nth(1) else {
+                    continue;
+                };
+                let release: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.')
+                    .collect();
+                let release = release.trim_end_matches('.').to_string();
+                let def = lines[i + 1..lines.len().min(i + 16)]
+                    .iter()
+                    .find(|l| l.starts_with("__bpf_kfunc "));
+                if let Some(def) = def {
+                    let name = def[..def.find('(').unwrap()]
+                        .rsplit([' ', '*'])
+                        .next()
+                        .unwrap()
+                        .to_string();
+                    out.push((name, release));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The render fixture (comments full of markup and C-hostile text): the
+/// header as a golden file, compiled alone; `--check`, `--context` and
+/// `--from-context`, and an override that would make a file kfuncdoc could
+/// not recognise.
+#[test]
+fn fixture_header_golden_check_context_and_overrides() {
+    let tmp = TempDir::new("header-fixture");
+    let out = tmp.0.join("out");
+    let o = crate::render::render(&out, &["--to", "header"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let header = std::fs::read_to_string(out.join("kfuncs.h")).unwrap();
+    crate::util::golden("header/kfuncs.h", &header);
+    assert!(header.is_ascii() && !header.contains("??"));
+
+    // Up to date; then a hand edit is a change --check reports.
+    let o = crate::render::render(&out, &["--to", "header", "--check"]);
+    assert_eq!(o.status.code(), Some(0));
+    std::fs::write(out.join("kfuncs.h"), header.replace("Stability", "Stab")).unwrap();
+    let o = crate::render::render(&out, &["--to", "header", "--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("kfuncs.h: would update"));
+
+    // The context round-trips to the same header.
+    let ctx = tmp.0.join("ctx.json");
+    let fixture = crate::util::tree("render");
+    let inputs = [
+        "--source",
+        fixture.to_str().unwrap(),
+        "--policy",
+        "tests/fixtures/policies/render.yaml",
+    ];
+    let context = |to: &str| {
+        let mut args = vec!["render", "--to", to, "--context"];
+        args.extend(inputs);
+        let o = crate::util::kfuncdoc_in(&root(), &args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o.stdout
+    };
+    std::fs::write(&ctx, context("header")).unwrap();
+    let o = kfuncdoc(&[
+        "render",
+        "--to",
+        "header",
+        "--stdout",
+        "--from-context",
+        ctx.to_str().unwrap(),
+    ]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), header);
+    // A page context is not a header context.
+    std::fs::write(&ctx, context("rst")).unwrap();
+    let o = kfuncdoc(&[
+        "render",
+        "--to",
+        "header",
+        "--stdout",
+        "--from-context",
+        ctx.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a kfuncdoc header context"));
+
+    // An override is read like the pages'; it must keep the first line.
+    let t = tmp.0.join("templates/header");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(t.join("kfuncs.h"), "/* mine */\n").unwrap();
+    let o = crate::render::render(
+        &out,
+        &[
+            "--to",
+            "header",
+            "--templates",
+            tmp.0.join("templates").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("templates/header/kfuncs.h") && e.contains("Generated by kfuncdoc"),
+        "{e}"
+    );
+
+    let Some(clang) = clang() else { return };
+    std::fs::write(tmp.0.join("kfuncs.h"), &header).unwrap();
+    let h = read_header(&tmp.0.join("kfuncs.h"));
+    let src: String = h
+        .externs
+        .iter()
+        .map(|l| declared_name(l))
+        .filter(|n| !h.needs_types.contains(n))
+        .map(|n| format!("\t(void *)&{n},\n"))
+        .collect();
+    let src = format!("#include \"kfuncs.h\"\nvoid *kfuncs[] = {{\n{src}}};\n");
+    let (ok, diags, _) = compile(
+        &clang,
+        &tmp.0,
+        "fixture",
+        &src,
+        &["-Wno-deprecated-declarations"],
+    );
+    assert!(ok && diags.is_empty(), "{diags}");
 }
