@@ -187,7 +187,8 @@ pub fn deprecation(k: &KfuncPage) -> Option<String> {
         (None, Some(v)) if by_policy => format!("deprecated in {v}"),
         _ if by_policy => "deprecated".to_string(),
         _ => match (upstream.first(), &k.removed_in) {
-            (Some(n), _) => format!("deprecated by the kernel ({}:{})", n.file, n.line),
+            // The kernel's words and position are on the kfunc's page.
+            (Some(_), _) => "deprecated by the kernel".to_string(),
             // Neither deprecated nor announced: the removal is all there is.
             (None, Some(r)) => {
                 let mut s = format!("removed in {r}, after this kernel");

@@ -272,3 +272,36 @@ fn lex_comments(text: &str) -> usize {
     }
     n
 }
+
+/// The kernel's own notice deprecates a kfunc the policy says nothing of.
+#[test]
+fn an_upstream_notice_deprecates() {
+    let mut k = with_proto(
+        kfunc("scx_bpf_old", "kernel/sched/ext.c", &["s"], "SCHED_EXT"),
+        "void scx_bpf_old(u64 x)",
+        None,
+    );
+    k.upstream_notices = vec![crate::model::UpstreamNotice {
+        kind: "comment".into(),
+        text: "COMPAT: Will be removed in v6.23".into(),
+        removal: Some("6.23".into()),
+        replacements: vec!["scx_bpf_old___v2".into()],
+        file: "kernel/sched/ext.c".into(),
+        line: 7,
+    }];
+    let c = Catalog {
+        kernel: KernelInfo {
+            version: Some("6.19.1".into()),
+            ..KernelInfo::default()
+        },
+        kfuncs: vec![k],
+        ..Catalog::default()
+    };
+    let p = parse("p.yaml", "schema: 1\n").unwrap();
+    let (m, _) = merge(&c, &p);
+    let ctx = context::build(&m, &p, &Options::default()).unwrap();
+    assert_eq!(
+        deprecation(&ctx.groups[0].kfuncs[0]).as_deref(),
+        Some("deprecated by the kernel, removal stated for 6.23: use scx_bpf_old___v2()")
+    );
+}
