@@ -5,7 +5,7 @@
 //!
 //! [`build`] turns the pages' [`Context`] into a [`HeaderContext`], the
 //! contract with `templates/header/kfuncs.h` (`--context` prints it,
-//! `--from-context` reads it back); [`file`] renders it. Pure.
+//! `--from-context` reads it back); [`file()`] renders it. Pure.
 //!
 //! What it decides:
 //! - the declaration is the one the pages show: bpftool 7.5's from BTF
