@@ -212,6 +212,10 @@ pub enum RenderFormat {
     Rst,
     /// Markdown for a static site (see --flavour).
     Markdown,
+    /// One C header for BPF programs, `kfuncs.h`: every kfunc declared as
+    /// bpftool's vmlinux.h declares it, deprecated and removed ones with
+    /// compiler attributes naming the replacement.
+    Header,
 }
 
 /// How the pages look, besides the format.
@@ -269,7 +273,8 @@ pub struct RenderArgs {
     #[arg(long)]
     pub check: bool,
     /// Print everything as one RST document on standard output instead
-    /// (what the Sphinx directive nests into a page).
+    /// (what the Sphinx directive nests into a page); with `--to header`,
+    /// the header.
     #[arg(long, conflicts_with_all = ["out", "check"])]
     pub stdout: bool,
     /// Also write the input files the pages depend on to FILE, one per

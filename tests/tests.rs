@@ -17,6 +17,8 @@
 //! - `cli`: the binary as users run it: exit codes, formats, messages.
 //! - `diff`: `kfuncdoc diff` on the real 6.1 → 6.12 → 7.2 pairs against a
 //!   naive scan and facts read by hand, and its command line.
+//! - `header`: `render --to header` against bpftool 7.5's `vmlinux.h` and
+//!   clang on the running kernel and the 6.12 and 7.2 images.
 //! - `implicit`: `KF_IMPLICIT_ARGS` kfuncs on the real 7.2 tree and image:
 //!   the BPF-visible prototype against the source text and BTF, on the pages.
 //! - `filters`: program types through `.filter` callbacks on the real 7.2
@@ -78,6 +80,7 @@ mod facts;
 mod filters;
 mod fixtures;
 mod fuzz_regressions;
+mod header;
 mod hostile;
 mod hostile_markup;
 mod hostile_out;

@@ -3,6 +3,7 @@
 
 mod build;
 mod diff;
+mod header;
 mod render;
 
 pub use build::build;

@@ -29,13 +29,17 @@ pub(super) fn options(to: RenderFormat, pages: &PageArgs) -> Result<Options> {
     let format = match to {
         RenderFormat::Rst => render::Format::Rst,
         RenderFormat::Markdown => render::Format::Markdown,
+        // The header is made from the pages' context; no Markdown of it
+        // reaches the header.
+        RenderFormat::Header => render::Format::Markdown,
     };
     Ok(Options {
         format,
         flavour: (format == render::Format::Markdown).then_some(pages.flavour),
         description: pages.description,
         title: pages.title.clone(),
-        include_test_only: pages.include_test_only,
+        // The header declares what the kernel has, as vmlinux.h does.
+        include_test_only: pages.include_test_only || to == RenderFormat::Header,
         rst_headings: pages.rst_headings.clone(),
         source_url: pages.source_url.clone(),
     })
@@ -146,7 +150,7 @@ pub(super) fn describe(plan: &write::Plan, out: &Path, check: bool) -> String {
 /// The files the pages were made from, for `--depfile`: the inputs named
 /// on the command line, the policy files, and the source files of every
 /// kfunc (joined to the tree).
-fn depends(catalog: &Catalog, policy: &Policy, tree: Option<&Path>) -> Vec<String> {
+pub(super) fn depends(catalog: &Catalog, policy: &Policy, tree: Option<&Path>) -> Vec<String> {
     let mut deps: std::collections::BTreeSet<String> = catalog
         .kernel
         .inputs
@@ -185,6 +189,14 @@ pub fn render(
     if args.sphinx_extension {
         emit(out, SPHINX_EXTENSION)?;
         return Ok(Outcome::Clean);
+    }
+    if args.to == RenderFormat::Header {
+        if !args.changes_from.is_empty() {
+            return Err(Error::Usage(
+                "--changes-from adds a changelog page: use it with --to rst or --to markdown",
+            ));
+        }
+        return super::header::render(args, format, out, err);
     }
     let options = options(args.to, &args.pages)?;
     let templates = templates(args.pages.templates.as_deref())?;

@@ -8,6 +8,7 @@
 //! checked. Nothing outside this module hard-codes a version-dependent fact.
 
 pub mod attach;
+pub mod ctypes;
 pub mod flags;
 pub mod hooks;
 pub mod implicit;

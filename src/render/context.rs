@@ -255,6 +255,11 @@ pub struct KfuncPage {
     pub prototype: Option<String>,
     /// `btf` or `source`.
     pub prototype_from: Option<String>,
+    /// How `kfuncdoc render --to header` declares it: its attribute
+    /// macros, then the `extern` line (absent when the header does not
+    /// declare it). See [`super::header::page_declaration`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_declaration: Option<String>,
     /// The prototype as a reader would write it: BTF type tags shown as
     /// the kernel macros that make them (`__arena`, `__user`, `__rcu`,
     /// `__percpu`).
@@ -1355,7 +1360,8 @@ fn kfunc_page(
         Replacement::Kfunc(n) => format!("use {n}() instead"),
         Replacement::None(reason) => format!("none: {reason}"),
     });
-    KfuncPage {
+    let mut page = KfuncPage {
+        header_declaration: None,
         name: f.name.clone(),
         label: kfunc_label(&f.name),
         anchor: f.name.clone(),
@@ -1462,7 +1468,9 @@ fn kfunc_page(
         deprecated_upstream: f.upstream_notices.iter().any(|n| n.kind != "legacy"),
         example: super::notices::example(f, format),
         registrations: super::positions::registrations(f, x.sets),
-    }
+    };
+    page.header_declaration = super::header::page_declaration(&page);
+    page
 }
 
 #[cfg(test)]

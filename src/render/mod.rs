@@ -9,9 +9,13 @@
 //! would change (`--check`). Text escaping lives in [`text`], the policy's
 //! Markdown in [`markdown`].
 
+pub mod c_escape;
+pub mod c_names;
 pub mod changes;
 pub mod context;
 pub mod guard;
+pub mod header;
+mod header_template;
 pub mod kdoc_text;
 pub mod markdown;
 pub mod notices;

@@ -121,6 +121,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "md/mkdocs.yml",
         include_str!("../../templates/md/mkdocs.yml"),
     ),
+    (
+        "header/kfuncs.h",
+        include_str!("../../templates/header/kfuncs.h"),
+    ),
 ];
 
 /// A template that failed to load or render.
@@ -150,6 +154,8 @@ impl std::fmt::Display for TemplateError {
 pub struct Templates {
     rst: Arc<Tera>,
     md: Arc<Tera>,
+    /// The C header's (`--to header`, [`super::header`]).
+    header: Arc<Tera>,
     /// Where each template came from, for error messages.
     origin: BTreeMap<String, String>,
     /// Whether any template is an override (rendered watched, see
@@ -524,6 +530,7 @@ impl Templates {
         let mut origin = BTreeMap::new();
         let mut rst = Vec::new();
         let mut md = Vec::new();
+        let mut header = Vec::new();
         for (name, builtin) in BUILTIN {
             let (file, text) = match overrides.get(*name) {
                 Some((file, text)) => (file.clone(), text.as_str()),
@@ -532,6 +539,8 @@ impl Templates {
             origin.insert(name.to_string(), file);
             if name.starts_with("rst/") {
                 rst.push((*name, text));
+            } else if name.starts_with("header/") {
+                header.push((*name, text));
             } else {
                 md.push((*name, text));
             }
@@ -543,9 +552,14 @@ impl Templates {
             .map_err(|e| tera_error(&e, &origin, "rst"))?;
         md_t.add_raw_templates(md)
             .map_err(|e| tera_error(&e, &origin, "md"))?;
+        let mut header_t = super::header_template::tera();
+        header_t
+            .add_raw_templates(header)
+            .map_err(|e| tera_error(&e, &origin, "header"))?;
         Ok(Templates {
             rst: Arc::new(rst_t),
             md: Arc::new(md_t),
+            header: Arc::new(header_t),
             origin,
             overridden: !overrides.is_empty(),
         })
@@ -584,6 +598,8 @@ impl Templates {
     ) -> Result<String, TemplateError> {
         let t = if name.starts_with("rst/") {
             &self.rst
+        } else if name.starts_with("header/") {
+            &self.header
         } else {
             &self.md
         };

@@ -510,9 +510,10 @@ impl Btf {
     /// tag` (`component_idx` -1) appended for each of `targets`: makes
     /// bpftool print kfunc externs for an image whose pahole wrote no
     /// `bpf_kfunc` tags. Split BTF stays split (its string offsets continue
-    /// the base's).
-    #[cfg(test)]
-    pub(crate) fn raw_with_decl_tags(&self, tag: &str, targets: &[u32]) -> Vec<u8> {
+    /// the base's). For tests: `tests/header.rs` makes bpftool's
+    /// `vmlinux.h` of a bzImage with it.
+    #[doc(hidden)]
+    pub fn raw_with_decl_tags(&self, tag: &str, targets: &[u32]) -> Vec<u8> {
         let w = |out: &mut Vec<u8>, v: u32| {
             out.extend(match self.endian {
                 Endian::Little => v.to_le_bytes(),

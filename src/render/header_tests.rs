@@ -1,0 +1,307 @@
+//! The header's context and text on a small catalog: attributes and their
+//! messages, what a header without `vmlinux.h` declares, and hostile text
+//! from kernel-doc and the policy.
+
+use super::*;
+use crate::merge::merge;
+use crate::merge::tests::kfunc;
+use crate::model::{Catalog, Definition, Doc, InputInfo, KernelInfo, Kfunc};
+use crate::policy::parse;
+use crate::render::{Options, context};
+
+fn with_proto(mut k: Kfunc, proto: &str, summary: Option<&str>) -> Kfunc {
+    k.definition = Some(Definition {
+        file: k.file.clone().unwrap_or_default(),
+        line: 20,
+        prototype: proto.into(),
+        return_type: String::new(),
+        is_static: false,
+        marker: "__bpf_kfunc".into(),
+        kernel_doc_warnings: Vec::new(),
+    });
+    k.doc = summary.map(|s| Doc {
+        summary: Some(s.into()),
+        kernel_doc: true,
+        file: k.file.clone().unwrap_or_default(),
+        line: 15,
+        ..Doc::default()
+    });
+    k.flags = vec!["KF_ACQUIRE".into(), "KF_RET_NULL".into()];
+    k.prog_types = vec!["BPF_PROG_TYPE_TRACING".into()];
+    k
+}
+
+fn header(policy: &str) -> (HeaderContext, String) {
+    let mut kfuncs = vec![
+        with_proto(
+            kfunc(
+                "bpf_task_acquire",
+                "kernel/bpf/helpers.c",
+                &["s"],
+                "BPF [CORE]",
+            ),
+            "struct task_struct *bpf_task_acquire(struct task_struct *p)",
+            Some("Acquire a reference */ #error escaped ??/ to a \"task\" \u{202e}"),
+        ),
+        with_proto(
+            kfunc("scx_bpf_cpu_rq", "kernel/sched/ext.c", &["s"], "SCHED_EXT"),
+            "struct rq *scx_bpf_cpu_rq(s32 cpu)",
+            None,
+        ),
+        with_proto(
+            kfunc(
+                "scx_bpf_cpu_curr",
+                "kernel/sched/ext.c",
+                &["s"],
+                "SCHED_EXT",
+            ),
+            "struct task_struct *scx_bpf_cpu_curr(s32 cpu)",
+            None,
+        ),
+        with_proto(
+            kfunc(
+                "bpf_task_work",
+                "kernel/bpf/helpers.c",
+                &["s"],
+                "BPF [CORE]",
+            ),
+            "int bpf_task_work(enum tw_mode m, bpf_task_work_callback_t cb, union bpf_attr *a)",
+            None,
+        ),
+    ];
+    kfuncs.sort_by(|a, b| a.name.cmp(&b.name));
+    let c = Catalog {
+        kernel: KernelInfo {
+            version: Some("6.18.2".into()),
+            inputs: vec![InputInfo {
+                kind: "source".into(),
+                path: None,
+                release: Some("6.18.2".into()),
+            }],
+            ..KernelInfo::default()
+        },
+        kfuncs,
+        ..Catalog::default()
+    };
+    let p = parse("p.yaml", policy).unwrap_or_else(|e| panic!("{e:?}"));
+    let (m, _) = merge(&c, &p);
+    let ctx = context::build(&m, &p, &Options::default()).unwrap();
+    let h = build(&ctx);
+    let text = file(&h, &Templates::builtin()).unwrap().text;
+    (h, text)
+}
+
+const POLICY: &str = r#"schema: 1
+kfuncs:
+  scx_bpf_cpu_rq:
+    stability: deprecated
+    since: 6.12
+    deprecated_in: 6.18
+    removal_planned: 7.3
+    replacement: scx_bpf_cpu_curr
+  scx_bpf_cpu_curr:
+    stability: experimental
+    since: 6.18
+  bpf_task_acquire:
+    stability: stable
+    since: 6.2
+  bpf_task_kptr_get:
+    stability: removed
+    removed_in: 6.4
+    replacement: bpf_task_acquire
+  bpf_gone:
+    stability: removed
+    removed_in: 6.5
+    replacement:
+      none: "it was a mistake */ \"quoted\" \\ ??= \u00e9"
+"#;
+
+#[test]
+fn attributes_name_the_way_forward() {
+    let (h, text) = header(POLICY);
+    let k = |n: &str| {
+        h.groups
+            .iter()
+            .flat_map(|g| &g.kfuncs)
+            .find(|k| k.name == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
+    assert_eq!(
+        k("scx_bpf_cpu_rq").deprecated.as_deref(),
+        Some("deprecated in 6.18, removal planned for 7.3: use scx_bpf_cpu_curr()")
+    );
+    assert_eq!(k("bpf_task_acquire").deprecated, None);
+    assert_eq!(k("bpf_task_acquire").experimental, None);
+    assert!(k("scx_bpf_cpu_curr").experimental.is_some());
+    assert_eq!(
+        k("bpf_task_acquire").since_release,
+        Some(Release { major: 6, minor: 2 })
+    );
+    assert!(text.contains(
+        "KFUNCDOC_DEPRECATED(\"deprecated in 6.18, removal planned for 7.3: use scx_bpf_cpu_curr()\")\nextern struct rq *scx_bpf_cpu_rq(s32 cpu) __weak __ksym;\n"
+    ), "{text}");
+    assert!(text.contains(
+        "#define KFUNCDOC_HAS_bpf_task_kptr_get 0\nKFUNCDOC_REMOVED(\"removed in 6.4: use bpf_task_acquire()\")\nextern void bpf_task_kptr_get() __weak __ksym;\n"
+    ), "{text}");
+    assert!(text.contains("#define KFUNCDOC_SINCE_bpf_task_acquire KFUNCDOC_VERSION(6, 2)\n"));
+    assert!(text.contains("#define KFUNCDOC_KERNEL_VERSION KFUNCDOC_VERSION(6, 18)\n"));
+    assert!(text.starts_with("/* Generated by kfuncdoc "));
+}
+
+#[test]
+fn alone_it_declares_what_it_names() {
+    let (h, text) = header(POLICY);
+    assert_eq!(h.structs, ["rq", "task_struct"]);
+    assert_eq!(h.unions, ["bpf_attr"]);
+    assert_eq!(h.enums, ["tw_mode"]);
+    let typedefs: Vec<&str> = h.typedefs.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(typedefs, ["__s32", "s32"]);
+    assert!(
+        text.contains("#ifndef s32\ntypedef __s32 s32;\n#endif\n"),
+        "{text}"
+    );
+    // A typedef the header cannot define: declared with the kernel's types only.
+    assert!(
+        text.contains(
+            "#ifdef KFUNCDOC_KERNEL_TYPES /* bpf_task_work_callback_t */\nextern int bpf_task_work("
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn hostile_text_stays_in_its_comment_and_string() {
+    let (_, text) = header(POLICY);
+    // Read as C: every comment and string ends where the template ends
+    // it, so the comments are exactly the template's.
+    let comments = lex_comments(&text);
+    assert_eq!(
+        comments,
+        text.lines().filter(|l| l.starts_with("/*")).count()
+            + text.matches("#ifdef KFUNCDOC_KERNEL_TYPES /*").count()
+            + text.matches("#endif /*").count(),
+        "{text}"
+    );
+    assert!(!text.contains("??"), "{text}");
+    assert!(text.is_ascii());
+    assert!(
+        text.contains("Acquire a reference * / #error escaped ? ?/ to a \"task\" U+202E"),
+        "{text}"
+    );
+    assert!(text.contains(
+        "KFUNCDOC_REMOVED(\"removed in 6.5: no replacement: it was a mistake */ \\\"quoted\\\" \\\\ ?\\?= \\303\\251\")"
+    ), "{text}");
+    // No line but ours starts a directive.
+    for l in text.lines().filter(|l| l.starts_with('#')) {
+        assert!(
+            [
+                "#ifndef", "#define", "#endif", "#if ", "#ifdef", "#else", "#elif"
+            ]
+            .iter()
+            .any(|d| l.starts_with(d)),
+            "{l}"
+        );
+    }
+}
+
+#[test]
+fn page_declaration_is_the_headers() {
+    let (_, text) = header(POLICY);
+    let p = parse("p.yaml", POLICY).unwrap();
+    let c = Catalog {
+        kernel: KernelInfo {
+            version: Some("6.18.2".into()),
+            ..KernelInfo::default()
+        },
+        kfuncs: vec![with_proto(
+            kfunc("scx_bpf_cpu_rq", "kernel/sched/ext.c", &["s"], "SCHED_EXT"),
+            "struct rq *scx_bpf_cpu_rq(s32 cpu)",
+            None,
+        )],
+        ..Catalog::default()
+    };
+    let (m, _) = merge(&c, &p);
+    let ctx = context::build(&m, &p, &Options::default()).unwrap();
+    let page = &ctx.groups[0].kfuncs[0];
+    let decl = page_declaration(page).unwrap();
+    assert!(text.contains(&decl), "{decl}");
+    assert_eq!(page.header_declaration.as_deref(), Some(decl.as_str()));
+}
+
+#[test]
+fn declarations_that_are_not_c_are_refused() {
+    let (mut h, _) = header(POLICY);
+    h.groups[0].kfuncs[0].declaration = "int f(void); int g(void)".into();
+    let e = file(&h, &Templates::builtin()).unwrap_err();
+    assert!(e.message.contains("not one C declaration"), "{e}");
+    let (mut h, _) = header(POLICY);
+    h.groups[0].kfuncs[0].name = "x\n#include </etc/passwd>".into();
+    assert!(file(&h, &Templates::builtin()).is_err());
+}
+
+/// The number of comments in `text` read as C, failing on a nested
+/// comment start, a string or comment left open, or a line break in a
+/// string (an oracle written for the tests, from the C rules).
+fn lex_comments(text: &str) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while i < b.len() {
+        if b[i..].starts_with(b"/*") {
+            n += 1;
+            i += 2;
+            loop {
+                assert!(i < b.len(), "unterminated comment");
+                assert!(!b[i..].starts_with(b"/*"), "nested comment at {i}");
+                if b[i..].starts_with(b"*/") {
+                    i += 2;
+                    break;
+                }
+                i += 1;
+            }
+        } else if b[i] == b'"' {
+            i += 1;
+            while b[i] != b'"' {
+                assert_ne!(b[i], b'\n', "line break in a string at {i}");
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+        } else {
+            assert!(!b[i..].starts_with(b"//"), "line comment at {i}");
+            i += 1;
+        }
+    }
+    n
+}
+
+/// The kernel's own notice deprecates a kfunc the policy says nothing of.
+#[test]
+fn an_upstream_notice_deprecates() {
+    let mut k = with_proto(
+        kfunc("scx_bpf_old", "kernel/sched/ext.c", &["s"], "SCHED_EXT"),
+        "void scx_bpf_old(u64 x)",
+        None,
+    );
+    k.upstream_notices = vec![crate::model::UpstreamNotice {
+        kind: "comment".into(),
+        text: "COMPAT: Will be removed in v6.23".into(),
+        removal: Some("6.23".into()),
+        replacements: vec!["scx_bpf_old___v2".into()],
+        file: "kernel/sched/ext.c".into(),
+        line: 7,
+    }];
+    let c = Catalog {
+        kernel: KernelInfo {
+            version: Some("6.19.1".into()),
+            ..KernelInfo::default()
+        },
+        kfuncs: vec![k],
+        ..Catalog::default()
+    };
+    let p = parse("p.yaml", "schema: 1\n").unwrap();
+    let (m, _) = merge(&c, &p);
+    let ctx = context::build(&m, &p, &Options::default()).unwrap();
+    assert_eq!(
+        deprecation(&ctx.groups[0].kfuncs[0]).as_deref(),
+        Some("deprecated by the kernel, removal stated for 6.23: use scx_bpf_old___v2()")
+    );
+}
