@@ -292,7 +292,7 @@ fn changes_from_a_missing_file_is_an_error_naming_it_and_writes_nothing() {
 }
 
 #[test]
-fn build_adds_the_changelogs_of_its_config_to_every_output() {
+fn build_adds_the_changelogs_to_page_outputs_and_writes_header_outputs() {
     let ((_, old), (tree, _)) = match (tree_6_12(), tree_7_2()) {
         (Some(o), Some(n)) => (o, n),
         _ => return,
@@ -303,7 +303,7 @@ fn build_adds_the_changelogs_of_its_config_to_every_output() {
     std::fs::write(
         tmp.0.join("kfuncdoc.yaml"),
         format!(
-            "source: {}\nchanges_from: [6.12.json]\noutputs:\n  - format: rst\n    out: rst\n  - format: markdown\n    flavour: mkdocs\n    out: md\n",
+            "source: {}\nchanges_from: [6.12.json]\noutputs:\n  - format: rst\n    out: rst\n  - format: markdown\n    flavour: mkdocs\n    out: md\n  - format: header\n    out: include\n",
             tree.display()
         ),
     )

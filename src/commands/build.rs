@@ -67,7 +67,7 @@ struct RawConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawOutput {
-    /// `rst` or `markdown`.
+    /// `rst`, `markdown` or `header`.
     format: Spanned<String>,
     /// The output directory.
     out: PathBuf,
@@ -231,6 +231,7 @@ fn parse_config(file: &Path) -> Result<Config> {
             &[
                 ("rst", RenderFormat::Rst),
                 ("markdown", RenderFormat::Markdown),
+                ("header", RenderFormat::Header),
             ],
         )?;
         let flavour = o
@@ -398,6 +399,15 @@ pub fn build(
         let options = options(o.to, &o.pages)?;
         let templates = templates(o.pages.templates.as_deref())?;
         let mut ctx = context(&merged, &policy, &options)?;
+        if o.to == RenderFormat::Header {
+            // One file, kfuncs.h (render --to header); no changelog there.
+            let h = crate::render::header::build(&ctx);
+            let file = crate::render::header::file(&h, &templates).map_err(Error::Template)?;
+            let files = vec![file];
+            crate::render::write::plan(&o.out, &files)?;
+            staged.push((o, files));
+            continue;
+        }
         add_changelogs(&mut ctx, &olds, &catalog, &policy);
         let (files, _) = stage(&ctx, &templates, &o.out)?;
         staged.push((o, files));
