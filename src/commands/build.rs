@@ -313,6 +313,7 @@ fn parse_config(file: &Path) -> Result<Config> {
             modules: raw.modules.iter().map(rel).collect(),
             no_cache: raw.no_cache,
             catalog: None,
+            jobs: None,
         },
         policy: raw.policy.as_ref().map(rel),
         outputs,

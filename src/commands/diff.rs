@@ -69,6 +69,8 @@ pub fn diff(args: &DiffArgs, format: Format, out: &mut dyn Write) -> Result<crat
         &args.new_modules,
         args.no_cache,
     )?;
+    let (mut old, mut new) = (old, new);
+    (old.jobs, new.jobs) = (args.jobs, args.jobs);
     let (old, new): (Result<Catalog>, Result<Catalog>) = std::thread::scope(|s| {
         let o = s.spawn(|| facts(&old));
         let n = facts(&new);

@@ -3,6 +3,7 @@
 
 mod build;
 mod diff;
+pub mod man;
 mod render;
 
 pub use build::build;
@@ -79,11 +80,12 @@ pub fn facts(args: &FactsArgs) -> Result<Catalog> {
                 } else {
                     built::default_cache_dir()
                 };
-                built::read_cached(
+                built::read_with(
                     btf.map(|p| p.as_path()),
                     args.btf_base.as_deref(),
                     &args.modules,
                     cache.as_deref(),
+                    args.jobs.map_or_else(built::default_jobs, |n| n.get()),
                 )
             })
         });
@@ -276,7 +278,10 @@ pub fn explain(args: &ExplainArgs, format: Format, out: &mut dyn Write) -> Resul
         emit(out, &report::code_list(&|c| c.default_level(), format))?;
         return Ok(Outcome::Clean);
     };
-    let code = Code::from_name(name).ok_or(Error::UnknownCode(name.to_string()))?;
+    let code = Code::from_name(name).ok_or_else(|| Error::UnknownCode {
+        code: name.to_string(),
+        closest: crate::suggest::closest(name, Code::ALL.iter().map(|c| c.name())),
+    })?;
     emit(out, &report::explanation(code, format))?;
     Ok(Outcome::Clean)
 }
