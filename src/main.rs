@@ -42,10 +42,12 @@ fn main() -> ExitCode {
     } else {
         Box::new(BufWriter::new(stdout.lock()))
     };
+    // Not locked for the whole run: the progress bar draws on stderr
+    // from other threads.
     let mut err: Box<dyn Write> = if err_color {
-        Box::new(paint::Painter::new(stderr.lock()))
+        Box::new(paint::Painter::new(io::stderr()))
     } else {
-        Box::new(stderr.lock())
+        Box::new(io::stderr())
     };
     let result = kfuncdoc::run(&cli, &mut out, &mut err)
         .and_then(|o| out.flush().map(|_| o).map_err(Error::Output));

@@ -546,3 +546,33 @@ fn no_progress_under_ci_quiet_or_json() {
         assert!(!s.contains("reading modules"), "{extra} {ci:?}: {s:?}");
     }
 }
+
+/// On a terminal the bar is drawn, and the run ends: the bar draws on
+/// stderr from other threads while the results are written (a run that
+/// held the stderr lock throughout hung here).
+#[test]
+fn progress_on_a_terminal_and_the_run_ends() {
+    let Some((bz, mods)) = image_7_2() else {
+        return;
+    };
+    if Command::new("script").arg("--version").output().is_err() {
+        return;
+    }
+    let line = format!(
+        "timeout 300 {} extract --btf {} --modules {} --no-cache >/dev/null",
+        bin(),
+        bz.display(),
+        mods.join("net/netfilter").display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_remove("CI")
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let s = text(&out.stdout);
+    assert!(out.status.success(), "{:?} {s:?}", out.status);
+    assert!(s.contains("reading modules"), "{s:?}");
+}
