@@ -23,10 +23,9 @@ use crate::kernel::{KernelVersion, flags, implicit, progtypes, suffixes};
 use crate::loc::Loc;
 use crate::model::{BtfFacts, Catalog, InputInfo, KernelInfo, Kfunc, Param};
 use serde::Serialize;
-use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// One kfunc as a built kernel has it.
 #[derive(Debug, Clone, Serialize)]
@@ -155,12 +154,30 @@ pub fn read(btf: Option<&Path>, base: Option<&Path>, modules: &[PathBuf]) -> Res
 ///
 /// The base (`--btf-base`, else the main input) is read at most once, and
 /// on a warm run not at all: only a module that is not in the cache needs
-/// it. Modules are still read one at a time.
+/// it. The modules of a directory are read on several threads.
 pub fn read_cached(
     btf: Option<&Path>,
     base: Option<&Path>,
     modules: &[PathBuf],
     cache: Option<&Path>,
+) -> Result<Built> {
+    read_with(btf, base, modules, cache, default_jobs())
+}
+
+/// The number of threads [`read_cached`] reads modules with: the cores
+/// this process may use.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// [`read_cached`] with the modules of a directory read by `jobs` threads
+/// (see `read_dir`); the result does not depend on `jobs`.
+pub fn read_with(
+    btf: Option<&Path>,
+    base: Option<&Path>,
+    modules: &[PathBuf],
+    cache: Option<&Path>,
+    jobs: usize,
 ) -> Result<Built> {
     let mut cache = match cache {
         Some(dir) => ReportCache::open(dir, btf, base, modules),
@@ -217,7 +234,7 @@ pub fn read_cached(
         // module among many that is bad.
         let meta = std::fs::metadata(m).map_err(|e| btf::BtfError::io(m, e))?;
         if meta.is_dir() {
-            read_dir(&mut built, m, &on, &mut cache)?;
+            read_dir(&mut built, m, &on, &mut cache, jobs)?;
             continue;
         }
         let report = match cache.input(m, true) {
@@ -252,33 +269,69 @@ pub fn read_cached(
 
 /// The modules under `dir`, as [`btf::scan_modules`] reads them: the
 /// problems (sorted by path) first, then the modules with kfunc sets.
-fn read_dir(built: &mut Built, dir: &Path, on: &OnBase<'_>, cache: &mut ReportCache) -> Result<()> {
+///
+/// The files the cache does not vouch for are read by `jobs` threads
+/// (decompressing thousands of `.ko.xz` is most of a cold run), each
+/// taking the next file in path order and holding one module
+/// decompressed at a time: besides the base and the small reports, at
+/// most `jobs` decompressed modules are in memory at once. Results are
+/// taken in path order, so the output is the same for any `jobs`.
+fn read_dir(
+    built: &mut Built,
+    dir: &Path,
+    on: &OnBase<'_>,
+    cache: &mut ReportCache,
+    jobs: usize,
+) -> Result<()> {
     let (files, mut problems) = btf::module_files(dir)?;
+    // Each file: its cached report, or its place among those to read.
+    let mut tickets = Vec::new();
+    let mut paths = Vec::new();
+    let mut slots = Vec::with_capacity(files.len());
+    for path in &files {
+        match cache.module(dir, path) {
+            Lookup::Hit(r) => slots.push(Ok(r)),
+            Lookup::Miss(ticket) => {
+                reading(path);
+                slots.push(Err(tickets.len()));
+                tickets.push(Some(ticket));
+                paths.push(path.as_path());
+            }
+        }
+    }
+    let mut outcomes: Vec<Option<ModuleRead>> = read_modules(&paths, on, jobs)?
+        .into_iter()
+        .map(Some)
+        .collect();
+    drop(paths);
+    // The base, when a worker read it: as if read here.
+    if on.loaded_by_workers() {
+        if let Some(p) = on.path {
+            reading(p);
+        }
+        cache.base_read();
+    }
     let mut found = Vec::new();
-    for path in files {
-        let ticket = match cache.module(dir, &path) {
-            Lookup::Hit(r) => {
-                found.extend(r.map(|r| (path, r)));
-                continue;
-            }
-            Lookup::Miss(ticket) => ticket,
-        };
-        reading(&path);
-        let report = match btf::open_module(&path) {
-            Ok(None) => None,
-            Ok(Some(file)) => match file.report(&on.get(cache)?) {
-                Ok(r) => r,
-                Err(error) => {
-                    problems.push(btf::ModuleProblem { path, error });
-                    continue;
+    for (path, slot) in files.into_iter().zip(slots) {
+        let report = match slot {
+            Ok(r) => r,
+            Err(i) => {
+                let ticket = tickets[i].take();
+                match outcomes[i].take() {
+                    Some(ModuleRead::Report(r)) => {
+                        if let Some(t) = ticket {
+                            cache.put(t, r.as_ref());
+                        }
+                        r
+                    }
+                    Some(ModuleRead::Problem(error)) => {
+                        problems.push(btf::ModuleProblem { path, error });
+                        continue;
+                    }
+                    None => None,
                 }
-            },
-            Err(error) => {
-                problems.push(btf::ModuleProblem { path, error });
-                continue;
             }
         };
-        cache.put(ticket, report.as_ref());
         found.extend(report.map(|r| (path, r)));
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path));
@@ -295,24 +348,133 @@ fn read_dir(built: &mut Built, dir: &Path, on: &OnBase<'_>, cache: &mut ReportCa
     Ok(())
 }
 
+/// What reading one module gave.
+enum ModuleRead {
+    /// Its report (`None`: no kfunc set).
+    Report(Option<btf::FileReport>),
+    /// Why it could not be read.
+    Problem(btf::BtfError),
+}
+
+/// Reads the modules at `paths` on `jobs` threads; the results are in the
+/// order of `paths`. An error is the base's: it stops the reading.
+fn read_modules(paths: &[&Path], on: &OnBase<'_>, jobs: usize) -> Result<Vec<ModuleRead>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let one = |path: &Path| -> Result<ModuleRead> {
+        Ok(match btf::open_module(path) {
+            Ok(None) => ModuleRead::Report(None),
+            Ok(Some(file)) => match file.report(&on.load()?) {
+                Ok(r) => ModuleRead::Report(r),
+                Err(e) => ModuleRead::Problem(e),
+            },
+            Err(e) => ModuleRead::Problem(e),
+        })
+    };
+    let bar = crate::progress::Bar::new(paths.len(), "modules");
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let failure = Mutex::new(None);
+    let results: Vec<Mutex<Option<ModuleRead>>> = paths.iter().map(|_| Mutex::new(None)).collect();
+    let work = || {
+        while !stop.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = paths.get(i) else { break };
+            match one(path) {
+                Ok(r) => {
+                    if let Ok(mut slot) = results[i].lock() {
+                        *slot = Some(r);
+                    }
+                }
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    if let Ok(mut f) = failure.lock() {
+                        f.get_or_insert(e);
+                    }
+                }
+            }
+            bar.inc();
+        }
+    };
+    let threads = jobs.clamp(1, paths.len().max(1));
+    std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        work();
+        for h in helpers {
+            if let Err(e) = h.join() {
+                std::panic::resume_unwind(e);
+            }
+        }
+    });
+    drop(bar);
+    if let Some(e) = failure.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    Ok(results
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or(ModuleRead::Report(None))
+        })
+        .collect())
+}
+
 /// The user's report cache directory, for [`read_cached`]:
 /// `$XDG_CACHE_HOME/kfuncdoc/reports`, else `~/.cache/kfuncdoc/reports`.
 pub fn default_cache_dir() -> Option<PathBuf> {
     btf::cache::default_dir()
 }
 
-/// The vmlinux BTF that modules are read on, read when first needed.
+/// The vmlinux BTF that modules are read on, read when first needed (by
+/// the caller's thread, or by one of the threads reading modules).
 struct OnBase<'a> {
     path: Option<&'a Path>,
-    btf: OnceCell<Arc<btf::Btf>>,
+    btf: OnceLock<Arc<btf::Btf>>,
+    /// Held while a module-reading thread reads the base; true once one did.
+    by_workers: std::sync::Mutex<bool>,
 }
 
 impl<'a> OnBase<'a> {
     fn new(path: Option<&'a Path>) -> OnBase<'a> {
         OnBase {
             path,
-            btf: OnceCell::new(),
+            btf: OnceLock::new(),
+            by_workers: std::sync::Mutex::new(false),
         }
+    }
+
+    /// The base, read now if it was not yet, from any thread; the caller
+    /// then learns it from [`OnBase::loaded_by_workers`].
+    fn load(&self) -> Result<Arc<btf::Btf>> {
+        if let Some(b) = self.btf.get() {
+            return Ok(Arc::clone(b));
+        }
+        let mut by_workers = self
+            .by_workers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(b) = self.btf.get() {
+            return Ok(Arc::clone(b));
+        }
+        let path = self.path.ok_or(crate::Error::Usage(
+            "--modules needs a vmlinux: give --btf VMLINUX or --btf-base VMLINUX",
+        ))?;
+        let img = btf::read(path, None)?;
+        let b = Arc::clone(self.btf.get_or_init(|| Arc::clone(img.btf())));
+        *by_workers = true;
+        Ok(b)
+    }
+
+    /// Whether [`OnBase::load`] read the base (once: the answer is then
+    /// reset).
+    fn loaded_by_workers(&self) -> bool {
+        let mut by_workers = self
+            .by_workers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::mem::take(&mut *by_workers)
     }
 
     /// The base, read now if it was not yet.

@@ -1,6 +1,7 @@
 //! The command line, as written (clap derive). Validation of what the
 //! arguments mean happens in the command that uses them.
 
+pub use crate::diag::paint::ColorChoice;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -9,11 +10,19 @@ use std::path::PathBuf;
 /// Exit status: 0 when nothing is at deny level, 1 when a finding is at deny
 /// level, 2 when the command could not run (bad input, usage).
 #[derive(Debug, Parser)]
-#[command(name = "kfuncdoc", version, about, max_term_width = 100)]
+#[command(name = "kfuncdoc", version = crate::version::LINE, about, max_term_width = 100)]
 pub struct Cli {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// When to colour findings and errors: auto (on a terminal, unless
+    /// NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Show no progress bar (one is shown on long scans when stderr is a
+    /// terminal, the format is human and CI is not set).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -83,6 +92,36 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Explain a finding code, or list every code.
     Explain(ExplainArgs),
+    /// Write the man pages: kfuncdoc.1 and one per subcommand.
+    ///
+    /// Generated from this command line's own definition, so they say what
+    /// --help says. Install them with e.g. `kfuncdoc man --out
+    /// /usr/local/share/man/man1`.
+    Man(ManArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish,
+    /// powershell) on standard output.
+    ///
+    /// It completes subcommands, options, the values of --to, --flavour,
+    /// --description and --format, and the finding codes of `explain`.
+    /// For bash: `kfuncdoc completions bash >
+    /// ~/.local/share/bash-completion/completions/kfuncdoc`.
+    Completions(CompletionsArgs),
+}
+
+/// `kfuncdoc man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The directory to write the pages into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `kfuncdoc completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where the facts come from. With none of these, the running kernel's
@@ -113,6 +152,11 @@ pub struct FactsArgs {
     /// A catalog written by `extract --format json`, instead of kernel inputs.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["source", "btf", "btf_base", "modules"])]
     pub catalog: Option<PathBuf>,
+    /// How many modules to decompress and read at once (default: the
+    /// number of cores). Memory grows with it: at most N modules are
+    /// held decompressed at a time.
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
 }
 
 /// `kfuncdoc check`.
@@ -160,6 +204,9 @@ pub struct DiffArgs {
     /// Read built kernels afresh (see `extract --no-cache`).
     #[arg(long)]
     pub no_cache: bool,
+    /// How many modules to read at once (see `extract --jobs`).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
 }
 
 /// `kfuncdoc policy ...`.
@@ -322,7 +369,35 @@ pub struct BuildArgs {
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// The code, e.g. `unknown-flag`. Without it, every code is listed.
+    #[arg(value_parser = CodeName, hide_possible_values = true)]
     pub code: Option<String>,
+}
+
+/// A finding code as `explain` takes it: any text (an unknown code gets a
+/// "did you mean" from `explain` itself), with the registry's codes as
+/// the possible values that shell completions offer.
+#[derive(Debug, Clone, Copy)]
+struct CodeName;
+
+impl clap::builder::TypedValueParser for CodeName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(crate::diag::Code::ALL.iter().map(|c| {
+            clap::builder::PossibleValue::new(c.name()).help(c.description())
+        })))
+    }
 }
 
 #[cfg(test)]
@@ -333,5 +408,29 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    /// Completions offer every registry code for `explain`, `diff`'s too.
+    #[test]
+    fn explain_offers_every_code() {
+        let cmd = Cli::command();
+        let explain = cmd.find_subcommand("explain").expect("explain");
+        let arg = explain
+            .get_arguments()
+            .find(|a| a.get_id() == "code")
+            .expect("code");
+        let offered: Vec<String> = arg
+            .get_possible_values()
+            .iter()
+            .map(|p| p.get_name().to_string())
+            .collect();
+        let all: Vec<String> = crate::diag::Code::ALL
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        assert_eq!(offered, all);
+        for c in crate::diff::CODES {
+            assert!(offered.iter().any(|o| o == c.name()), "{c}");
+        }
     }
 }

@@ -57,8 +57,13 @@ pub enum Error {
     #[error("template {0}")]
     Template(crate::render::template::TemplateError),
     /// `explain` was given a code that does not exist.
-    #[error("unknown code `{0}` (kfuncdoc explain lists them)")]
-    UnknownCode(String),
+    #[error("unknown code `{code}` (kfuncdoc explain lists them){}", closest.map(|c| format!("; did you mean `{c}`?")).unwrap_or_default())]
+    UnknownCode {
+        /// The code as given.
+        code: String,
+        /// The closest code, if one is close.
+        closest: Option<&'static str>,
+    },
     /// An output directory kfuncdoc will not write into as asked: a path
     /// through a symbolic link, a file it did not generate in the way.
     #[error("{}: {message}", path.display())]

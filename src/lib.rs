@@ -31,11 +31,15 @@ pub mod model;
 /// Counted nouns ("1 kfunc", "2 kfuncs") for messages and pages.
 pub mod plural;
 pub mod policy;
+pub mod progress;
 /// Opening input files: regular files only, reads capped.
 pub mod read;
 pub mod render;
 pub mod report;
 pub mod source;
+pub mod suggest;
+/// The version and the git commit of the build.
+pub mod version;
 
 pub use error::{Error, Result};
 
@@ -79,5 +83,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcom
         Command::Build(args) => commands::build(args, cli.format, out, err),
         Command::Policy(PolicyCommand::Sync(args)) => commands::sync(args, cli.format, out),
         Command::Explain(args) => commands::explain(args, cli.format, out),
+        Command::Man(args) => commands::man::man(args, out),
+        Command::Completions(args) => commands::man::completions(args, out),
     }
 }

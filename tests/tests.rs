@@ -15,6 +15,8 @@
 //! - `facts`: issue 9's per-set flags, lookup sets, sched_ext rule, owners
 //!   and counts on the real 6.12 and 7.2 trees.
 //! - `cli`: the binary as users run it: exit codes, formats, messages.
+//! - `cli_ux`: issue 13: man pages, shell completions, progress, colour,
+//!   "did you mean", `--jobs`, `--version`.
 //! - `diff`: `kfuncdoc diff` on the real 6.1 → 6.12 → 7.2 pairs against a
 //!   naive scan and facts read by hand, and its command line.
 //! - `header`: `render --to header` against bpftool 7.5's `vmlinux.h` and
@@ -75,6 +77,7 @@ mod built;
 mod changelog;
 mod check;
 mod cli;
+mod cli_ux;
 mod diff;
 mod facts;
 mod filters;

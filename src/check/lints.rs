@@ -86,9 +86,14 @@ pub(super) fn unknown_kfunc(cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
                 Code::UnknownKfunc,
                 &e.loc,
                 format!(
-                    "the policy has an entry for `{}`, which {} does not have",
+                    "the policy has an entry for `{}`, which {} does not have{}",
                     e.name,
-                    kernel_name(cx)
+                    kernel_name(cx),
+                    // A misspelt name: the kernel's closest kfunc.
+                    crate::suggest::did_you_mean(
+                        &e.name,
+                        cx.merged.kfuncs.iter().map(|k| k.facts.name.as_str())
+                    )
                 ),
             )
             .with_kfunc(&e.name),

@@ -462,3 +462,34 @@ fn unsafe_links_are_reported_at_their_line() {
     assert!(found[1].message.contains("vbscript:msgbox"), "{found:#?}");
     assert!(lines[0] < lines[1], "{found:#?}");
 }
+
+/// Issue 13: an entry whose name is a slip of a kernel kfunc's names it;
+/// one close to nothing gets no guess.
+#[test]
+fn unknown_kfunc_suggests_the_closest_kfunc() {
+    let c = catalog(vec![kf("bpf_task_acquire"), kf("bpf_task_release")]);
+    let found = run(
+        &c,
+        &format!("{HEAD}kfuncs:\n  bpf_task_aquire: {{}}\n  bpf_nothing_like_it: {{}}\n"),
+    );
+    let unknown: Vec<&Diagnostic> = found
+        .iter()
+        .filter(|d| d.code == Code::UnknownKfunc)
+        .collect();
+    assert_eq!(unknown.len(), 2, "{found:?}");
+    let msg = |name: &str| {
+        unknown
+            .iter()
+            .find(|d| d.kfunc.as_deref() == Some(name))
+            .map(|d| d.message.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        msg("bpf_task_aquire").ends_with("; did you mean `bpf_task_acquire`?"),
+        "{found:?}"
+    );
+    assert!(
+        !msg("bpf_nothing_like_it").contains("did you mean"),
+        "{found:?}"
+    );
+}

@@ -321,6 +321,7 @@ fn parse_config(file: &Path) -> Result<Config> {
             modules: raw.modules.iter().map(rel).collect(),
             no_cache: raw.no_cache,
             catalog: None,
+            jobs: None,
         },
         policy: raw.policy.as_ref().map(rel),
         changes_from: raw.changes_from.iter().map(rel).collect(),
@@ -376,7 +377,13 @@ pub fn build(
     };
     let policy = load_policy(config.policy.as_deref())?;
     let (catalog, olds) = std::thread::scope(|s| {
-        let olds = s.spawn(|| read_olds(&config.changes_from, config.facts.no_cache));
+        let olds = s.spawn(|| {
+            read_olds(
+                &config.changes_from,
+                config.facts.no_cache,
+                config.facts.jobs,
+            )
+        });
         let catalog = facts(&config.facts);
         (
             catalog,

@@ -73,10 +73,19 @@ fn side(
 /// The kernels at `paths` (each a side as `diff` reads one: a source
 /// tree, a catalog or a built kernel), read in parallel, for changelog
 /// pages (`render --changes-from`, `changes_from:`).
-pub(super) fn read_olds(paths: &[PathBuf], no_cache: bool) -> Result<Vec<Catalog>> {
+pub(super) fn read_olds(
+    paths: &[PathBuf],
+    no_cache: bool,
+    jobs: Option<std::num::NonZeroUsize>,
+) -> Result<Vec<Catalog>> {
     let sides = paths
         .iter()
-        .map(|p| side(p, None, &[], no_cache))
+        .map(|p| {
+            side(p, None, &[], no_cache).map(|mut a| {
+                a.jobs = jobs;
+                a
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     std::thread::scope(|s| {
         let running: Vec<_> = sides.iter().map(|a| s.spawn(move || facts(a))).collect();
@@ -123,6 +132,8 @@ pub fn diff(args: &DiffArgs, format: Format, out: &mut dyn Write) -> Result<crat
         &args.new_modules,
         args.no_cache,
     )?;
+    let (mut old, mut new) = (old, new);
+    (old.jobs, new.jobs) = (args.jobs, args.jobs);
     let (old, new): (Result<Catalog>, Result<Catalog>) = std::thread::scope(|s| {
         let o = s.spawn(|| facts(&old));
         let n = facts(&new);

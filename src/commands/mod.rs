@@ -4,6 +4,7 @@
 mod build;
 mod diff;
 mod header;
+pub mod man;
 mod render;
 
 pub use build::build;
@@ -80,11 +81,12 @@ pub fn facts(args: &FactsArgs) -> Result<Catalog> {
                 } else {
                     built::default_cache_dir()
                 };
-                built::read_cached(
+                built::read_with(
                     btf.map(|p| p.as_path()),
                     args.btf_base.as_deref(),
                     &args.modules,
                     cache.as_deref(),
+                    args.jobs.map_or_else(built::default_jobs, |n| n.get()),
                 )
             })
         });
@@ -277,7 +279,10 @@ pub fn explain(args: &ExplainArgs, format: Format, out: &mut dyn Write) -> Resul
         emit(out, &report::code_list(&|c| c.default_level(), format))?;
         return Ok(Outcome::Clean);
     };
-    let code = Code::from_name(name).ok_or(Error::UnknownCode(name.to_string()))?;
+    let code = Code::from_name(name).ok_or_else(|| Error::UnknownCode {
+        code: name.to_string(),
+        closest: crate::suggest::closest(name, Code::ALL.iter().map(|c| c.name())),
+    })?;
     emit(out, &report::explanation(code, format))?;
     Ok(Outcome::Clean)
 }

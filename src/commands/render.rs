@@ -219,7 +219,8 @@ pub fn render(
         None => {
             let policy = load_policy(args.policy.as_deref())?;
             let (catalog, olds) = std::thread::scope(|s| {
-                let olds = s.spawn(|| read_olds(&args.changes_from, args.facts.no_cache));
+                let olds =
+                    s.spawn(|| read_olds(&args.changes_from, args.facts.no_cache, args.facts.jobs));
                 let catalog = facts(&args.facts);
                 (
                     catalog,

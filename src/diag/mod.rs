@@ -8,6 +8,7 @@
 //! `file:line:col: level[code]: message`.
 
 pub mod codes;
+pub mod paint;
 pub mod terminal;
 
 pub use codes::Code;

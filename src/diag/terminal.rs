@@ -60,7 +60,9 @@ pub fn escape_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// The text of a command's error for the terminal: every value escaped,
-/// the line breaks between a policy's problems kept.
+/// the line breaks between a policy's problems kept. An error at a
+/// position reads `file:line:col: error: message`, like a finding; any
+/// other `kfuncdoc: error: message` (the level and the file said once).
 pub fn error_text(e: &crate::Error) -> String {
     match e {
         crate::Error::Policy { problems } => escape_lines(
@@ -71,7 +73,8 @@ pub fn error_text(e: &crate::Error) -> String {
                 .iter()
                 .map(String::as_str),
         ),
-        e => escape(&e.to_string()).into_owned(),
+        crate::Error::Catalog { .. } => escape(&e.to_string()).into_owned(),
+        e => format!("kfuncdoc: error: {}", escape(&e.to_string())),
     }
 }
 

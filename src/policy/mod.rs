@@ -59,7 +59,7 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(
         let msg = msg
             .rsplit_once(" at line ")
             .map_or(msg.as_str(), |(m, _)| m);
-        let msg = without_library_advice(msg);
+        let msg = with_suggestion(without_library_advice(msg));
         vec![Problem {
             loc: Loc::new(file, line, col),
             message: msg,
@@ -80,6 +80,30 @@ fn without_library_advice(msg: &str) -> String {
         Some(at) => msg[..at].to_string(),
         None => msg.to_string(),
     }
+}
+
+/// `msg` with "did you mean" when it is serde's "unknown field `x`,
+/// expected one of a, b" (or "unknown variant") and one of the expected
+/// names is close to `x`.
+fn with_suggestion(msg: String) -> String {
+    let Some(rest) = ["unknown field `", "unknown variant `"]
+        .iter()
+        .find_map(|p| msg.strip_prefix(p))
+    else {
+        return msg;
+    };
+    let Some((word, rest)) = rest.split_once('`') else {
+        return msg;
+    };
+    let Some(list) = rest
+        .strip_prefix(", expected one of ")
+        .or_else(|| rest.strip_prefix(", expected "))
+    else {
+        return msg;
+    };
+    let names = list.split(", ").map(|n| n.trim_matches('`'));
+    let hint = crate::suggest::did_you_mean(word, names);
+    format!("{msg}{hint}")
 }
 
 /// Reads and validates one file's text.

@@ -225,3 +225,49 @@ fn files_load_from_disk_with_errors_naming_the_file() {
     ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 13: a misspelt level, field, lint or lint level says what was
+/// probably meant; a word close to nothing gets no guess.
+#[test]
+fn misspellings_get_a_did_you_mean() {
+    let cases = [
+        (
+            "kfuncs:\n  bpf_a:\n    stability: stabel\n",
+            "; did you mean `stable`?",
+        ),
+        (
+            "kfuncs:\n  bpf_a:\n    stability: experimantal\n",
+            "; did you mean `experimental`?",
+        ),
+        (
+            "kfuncs:\n  bpf_a:\n    stabilty: stable\n",
+            "; did you mean `stability`?",
+        ),
+        (
+            "kfuncs:\n  bpf_a:\n    replacment: bpf_b\n",
+            "; did you mean `replacement`?",
+        ),
+        ("lifecycle:\n  statment: x\n", "; did you mean `statement`?"),
+        (
+            "lints:\n  missing-decison: deny\n",
+            "; did you mean `missing-decision`?",
+        ),
+        (
+            "lints:\n  missing-decision: dny\n",
+            "; did you mean `deny`?",
+        ),
+    ];
+    for (text, hint) in cases {
+        let (_, _, m) = one_problem(&format!("schema: 1\n{text}"));
+        assert!(m.ends_with(hint), "{text:?}: {m}");
+        assert_eq!(m.matches("did you mean").count(), 1, "{m}");
+    }
+    for text in [
+        "kfuncs:\n  bpf_a:\n    stability: frozen\n",
+        "kfuncs:\n  bpf_a:\n    bogus: 1\n",
+        "lints:\n  no-such-lint: deny\n",
+    ] {
+        let (_, _, m) = one_problem(&format!("schema: 1\n{text}"));
+        assert!(!m.contains("did you mean"), "{text:?}: {m}");
+    }
+}

@@ -60,9 +60,10 @@ impl Cx<'_> {
                 self.problem(
                     loc,
                     format!(
-                        "unknown stability `{}` (one of {})",
+                        "unknown stability `{}` (one of {}){}",
                         s.value,
-                        known.join(", ")
+                        known.join(", "),
+                        crate::suggest::did_you_mean(&s.value, known.iter().copied())
                     ),
                 );
                 None
@@ -220,8 +221,9 @@ pub fn validate(file: &str, raw: RawPolicy) -> Result<Policy, Vec<Problem>> {
             cx.problem(
                 loc,
                 format!(
-                    "unknown lint `{}` (kfuncdoc check --list lists them)",
-                    key.value
+                    "unknown lint `{}` (kfuncdoc check --list lists them){}",
+                    key.value,
+                    crate::suggest::did_you_mean(&key.value, Code::ALL.iter().map(|c| c.name()))
                 ),
             );
             continue;
@@ -259,7 +261,10 @@ pub fn validate(file: &str, raw: RawPolicy) -> Result<Policy, Vec<Problem>> {
             other => {
                 cx.problem(
                     lloc,
-                    format!("`{other}` is not a level (allow, info, warn or deny)"),
+                    format!(
+                        "`{other}` is not a level (allow, info, warn or deny){}",
+                        crate::suggest::did_you_mean(other, ["allow", "info", "warn", "deny"])
+                    ),
                 );
                 None
             }
