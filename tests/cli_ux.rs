@@ -199,7 +199,7 @@ fn bash_completion_parses_and_completes() {
         v
     }
     let to = names::<kfuncdoc::cli::RenderFormat>();
-    assert_eq!(to, ["markdown", "rst"]);
+    assert_eq!(to, ["header", "markdown", "rst"]);
     assert_eq!(
         bash_complete(&script, &["kfuncdoc", "render", "--to", ""]),
         to
