@@ -60,7 +60,7 @@ fn tick_parts(s: &str) -> Vec<(bool, String)> {
         .collect()
 }
 
-/// A message with backticked code ([`tick_parts`]) as one line of RST
+/// A message with backticked code (see `tick_parts`) as one line of RST
 /// inline text: code as [`rst_literal`], the rest escaped like
 /// [`rst_inline`]. docutils recognises a literal only between whitespace or
 /// punctuation, so one next to a letter or digit is set off by an escaped
@@ -94,7 +94,7 @@ pub fn rst_ticks(s: &str, start: bool) -> String {
     out
 }
 
-/// A message with backticked code ([`tick_parts`]) as Markdown inline
+/// A message with backticked code (see `tick_parts`) as Markdown inline
 /// text: code as [`md_code`], the rest escaped like [`md_inline`];
 /// `start` as for [`rst_ticks`].
 pub fn md_ticks(s: &str, start: bool) -> String {
