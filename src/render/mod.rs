@@ -64,13 +64,19 @@ fn headings(spec: &str) -> Headings {
     }
 }
 
-fn base(ctx: &Context) -> Result<tera::Context, TemplateError> {
-    let mut t = tera::Context::from_serialize(ctx).map_err(|e| TemplateError {
+/// `v` as a tera context; a value tera cannot take is an error of the
+/// context.
+fn tera_context<T: Serialize>(v: &T) -> Result<tera::Context, TemplateError> {
+    tera::Context::from_serialize(v).map_err(|e| TemplateError {
         file: "context".into(),
         line: None,
         col: None,
         message: e.to_string(),
-    })?;
+    })
+}
+
+fn base(ctx: &Context) -> Result<tera::Context, TemplateError> {
+    let mut t = tera_context(ctx)?;
     t.insert("h", &headings(&ctx.options.rst_headings));
     // The source browser's template with the release filled in, for the
     // `source` filter: null when unset or when the release is unknown.
