@@ -7,11 +7,11 @@
 //! Without a config file the defaults apply: the running kernel's BTF,
 //! the shipped policy, and an mdBook site in `./kfuncdoc-site`.
 
-use super::diff::{add_changelogs, read_olds};
+use super::diff::{add_changelogs, facts_and_olds};
 use super::render::{
     commit, context, describe, options, plan_json, stage, templates, valid_headings,
 };
-use super::{emit, facts, load_policy, terminal};
+use super::{emit, load_policy, terminal};
 use crate::cli::{BuildArgs, FactsArgs, Format, PageArgs, RenderFormat};
 use crate::error::{Error, Result};
 use crate::loc::Loc;
@@ -376,21 +376,7 @@ pub fn build(
         None => default_config(),
     };
     let policy = load_policy(config.policy.as_deref())?;
-    let (catalog, olds) = std::thread::scope(|s| {
-        let olds = s.spawn(|| {
-            read_olds(
-                &config.changes_from,
-                config.facts.no_cache,
-                config.facts.jobs,
-            )
-        });
-        let catalog = facts(&config.facts);
-        (
-            catalog,
-            olds.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        )
-    });
-    let (catalog, olds) = (catalog?, olds?);
+    let (catalog, olds) = facts_and_olds(&config.facts, &config.changes_from)?;
     let (merged, mut earlier) = merge::merge(&catalog, &policy);
     earlier.extend(catalog.diagnostics.iter().cloned());
     let found = check::check(&merged, &policy, earlier);

@@ -70,29 +70,31 @@ fn side(
     Ok(args)
 }
 
-/// The kernels at `paths` (each a side as `diff` reads one: a source
-/// tree, a catalog or a built kernel), read in parallel, for changelog
-/// pages (`render --changes-from`, `changes_from:`).
-pub(super) fn read_olds(
-    paths: &[PathBuf],
-    no_cache: bool,
-    jobs: Option<std::num::NonZeroUsize>,
-) -> Result<Vec<Catalog>> {
-    let sides = paths
+/// The kernel `facts` names, and the older kernels at `changes_from`
+/// (each a side as `diff` reads one: a source tree, a catalog or a built
+/// kernel) for changelog pages (`render --changes-from`, `changes_from:`),
+/// all read in parallel with the same cache and `--jobs` settings.
+pub(super) fn facts_and_olds(
+    args: &FactsArgs,
+    changes_from: &[PathBuf],
+) -> Result<(Catalog, Vec<Catalog>)> {
+    let sides = changes_from
         .iter()
         .map(|p| {
-            side(p, None, &[], no_cache).map(|mut a| {
-                a.jobs = jobs;
+            side(p, None, &[], args.no_cache).map(|mut a| {
+                a.jobs = args.jobs;
                 a
             })
         })
         .collect::<Result<Vec<_>>>()?;
     std::thread::scope(|s| {
-        let running: Vec<_> = sides.iter().map(|a| s.spawn(move || facts(a))).collect();
-        running
+        let olds: Vec<_> = sides.iter().map(|a| s.spawn(move || facts(a))).collect();
+        let catalog = facts(args)?;
+        let olds = olds
             .into_iter()
             .map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        Ok((catalog, olds))
     })
 }
 

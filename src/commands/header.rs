@@ -2,8 +2,8 @@
 //! programs (issue 14), written the way the pages are (atomically, with
 //! the manifest, `--check`), or printed with `--stdout` or `--context`.
 
-use super::render::{commit, context, depends, describe, options, plan_json, templates};
-use super::{emit, facts, load_policy, terminal};
+use super::render::{commit, context, options, report, templates, write_depfile};
+use super::{emit, facts, load_policy};
 use crate::cli::{Format, RenderArgs};
 use crate::error::{Error, Result};
 use crate::render::header::{self, HeaderContext};
@@ -37,11 +37,7 @@ pub(super) fn render(
             let catalog = facts(&args.facts)?;
             let (merged, _) = merge::merge(&catalog, &policy);
             let ctx = context(&merged, &policy, &options)?;
-            if let Some(dep) = &args.depfile {
-                let mut text = depends(&catalog, &policy, args.facts.source.as_deref()).join("\n");
-                text.push('\n');
-                crate::files::write_atomic(dep, text.as_bytes())?;
-            }
+            write_depfile(args, &catalog, &policy)?;
             header::build(&ctx)
         }
     };
@@ -65,15 +61,5 @@ pub(super) fn render(
     // the way is an error before anything is written.
     crate::render::write::plan(dir, std::slice::from_ref(&file))?;
     let plan = commit(dir, std::slice::from_ref(&file), args.check)?;
-    let summary = describe(&plan, dir, args.check);
-    match format {
-        Format::Human if args.check => emit(out, &terminal(&summary))?,
-        Format::Human => emit(err, &terminal(&summary))?,
-        Format::Json => emit(out, &plan_json(&plan, dir, args.check))?,
-    }
-    Ok(if args.check && plan.changes() {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    report(&plan, dir, args.check, format, out, err)
 }

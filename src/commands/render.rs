@@ -1,7 +1,7 @@
 //! `kfuncdoc render`: facts + policy → pages on disk (or on stdout).
 
-use super::diff::{add_changelogs, read_olds};
-use super::{emit, facts, load_policy, terminal};
+use super::diff::{add_changelogs, facts_and_olds};
+use super::{emit, load_policy, terminal};
 use crate::cli::{Format, PageArgs, RenderArgs, RenderFormat};
 use crate::error::{Error, Result};
 use crate::merge::Merged;
@@ -150,7 +150,7 @@ pub(super) fn describe(plan: &write::Plan, out: &Path, check: bool) -> String {
 /// The files the pages were made from, for `--depfile`: the inputs named
 /// on the command line, the policy files, and the source files of every
 /// kfunc (joined to the tree).
-pub(super) fn depends(catalog: &Catalog, policy: &Policy, tree: Option<&Path>) -> Vec<String> {
+fn depends(catalog: &Catalog, policy: &Policy, tree: Option<&Path>) -> Vec<String> {
     let mut deps: std::collections::BTreeSet<String> = catalog
         .kernel
         .inputs
@@ -174,6 +174,25 @@ pub(super) fn depends(catalog: &Catalog, policy: &Policy, tree: Option<&Path>) -
         deps.insert(rel("include/linux/btf.h"));
     }
     deps.into_iter().collect()
+}
+
+/// Writes `--depfile` when asked for: [`depends`] and the older kernels
+/// of changelog pages, one per line, sorted.
+pub(super) fn write_depfile(args: &RenderArgs, catalog: &Catalog, policy: &Policy) -> Result<()> {
+    let Some(dep) = &args.depfile else {
+        return Ok(());
+    };
+    let mut deps = depends(catalog, policy, args.facts.source.as_deref());
+    deps.extend(
+        args.changes_from
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned()),
+    );
+    deps.sort();
+    deps.dedup();
+    let mut text = deps.join("\n");
+    text.push('\n');
+    crate::files::write_atomic(dep, text.as_bytes())
 }
 
 /// The Sphinx extension providing the `kfuncdoc` directive.
@@ -218,32 +237,11 @@ pub fn render(
         }
         None => {
             let policy = load_policy(args.policy.as_deref())?;
-            let (catalog, olds) = std::thread::scope(|s| {
-                let olds =
-                    s.spawn(|| read_olds(&args.changes_from, args.facts.no_cache, args.facts.jobs));
-                let catalog = facts(&args.facts);
-                (
-                    catalog,
-                    olds.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                )
-            });
-            let (catalog, olds) = (catalog?, olds?);
+            let (catalog, olds) = facts_and_olds(&args.facts, &args.changes_from)?;
             let (merged, _) = merge::merge(&catalog, &policy);
             let mut ctx = context(&merged, &policy, &options)?;
             add_changelogs(&mut ctx, &olds, &catalog, &policy);
-            if let Some(dep) = &args.depfile {
-                let mut deps = depends(&catalog, &policy, args.facts.source.as_deref());
-                deps.extend(
-                    args.changes_from
-                        .iter()
-                        .map(|p| p.to_string_lossy().into_owned()),
-                );
-                deps.sort();
-                deps.dedup();
-                let mut text = deps.join("\n");
-                text.push('\n');
-                crate::files::write_atomic(dep, text.as_bytes())?;
-            }
+            write_depfile(args, &catalog, &policy)?;
             ctx
         }
     };
@@ -271,15 +269,29 @@ pub fn render(
     };
     refuse_dangerous(dir, args.facts.source.as_deref())?;
     let plan = site(&ctx, &templates, dir, args.check)?;
-    let summary = describe(&plan, dir, args.check);
+    report(&plan, dir, args.check, format, out, err)
+}
+
+/// Reports what writing into `dir` did (or, with `check`, would do), as
+/// `render` does for pages and the header; exit 1 for `--check` with
+/// changes.
+pub(super) fn report(
+    plan: &write::Plan,
+    dir: &Path,
+    check: bool,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    let summary = describe(plan, dir, check);
     match format {
         // The summary names --out and page files: escape what a terminal
         // would act on.
-        Format::Human if args.check => emit(out, &terminal(&summary))?,
+        Format::Human if check => emit(out, &terminal(&summary))?,
         Format::Human => emit(err, &terminal(&summary))?,
-        Format::Json => emit(out, &plan_json(&plan, dir, args.check))?,
+        Format::Json => emit(out, &plan_json(plan, dir, check))?,
     }
-    Ok(if args.check && plan.changes() {
+    Ok(if check && plan.changes() {
         Outcome::Findings
     } else {
         Outcome::Clean
