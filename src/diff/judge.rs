@@ -42,6 +42,9 @@ pub(super) fn judge(
         .iter()
         .map(|k| (k.facts.name.as_str(), &k.policy))
         .collect();
+    let old_name = a
+        .version
+        .map_or("the older kernel".to_string(), |v| v.to_string());
     let new_name = b
         .version
         .map_or("the newer kernel".to_string(), |v| v.to_string());
@@ -121,8 +124,7 @@ pub(super) fn judge(
                 out.push(change(
                     Code::RemovalUnrecorded,
                     format!(
-                        "{what} between {} and {new_name}, but the policy says it was removed in {} ({})",
-                        a.version.map_or("the older kernel".into(), |v| v.to_string()),
+                        "{what} between {old_name} and {new_name}, but the policy says it was removed in {} ({})",
                         r.value,
                         r.loc
                     ),
@@ -176,10 +178,8 @@ pub(super) fn judge(
         let wrong = match (in_old, a.version, b.version) {
             (true, Some(o), _) => (s.release() > o.release()).then(|| {
                 format!(
-                    "the policy says `{name}` arrived in {s} ({}), but {} already has it",
+                    "the policy says `{name}` arrived in {s} ({}), but {o} already has it",
                     since.loc,
-                    a.version
-                        .map_or("the older kernel".into(), |v| v.to_string()),
                 )
             }),
             (false, Some(o), _) if a.source && s.release() <= o.release() => Some(format!(

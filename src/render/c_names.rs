@@ -26,34 +26,6 @@ pub struct Names {
     pub typedefs: BTreeSet<String>,
 }
 
-/// Keywords and the specifiers bpftool or a kernel header may print that
-/// are not type names (`__attribute__` is handled apart).
-const KEYWORDS: &[&str] = &[
-    "void",
-    "char",
-    "short",
-    "int",
-    "long",
-    "float",
-    "double",
-    "signed",
-    "unsigned",
-    "_Bool",
-    "const",
-    "volatile",
-    "restrict",
-    "extern",
-    "static",
-    "inline",
-    "register",
-    "__restrict",
-    "__signed__",
-    "__volatile__",
-    "__const",
-    "_Complex",
-    "__int128",
-];
-
 /// Keywords that are type specifiers (after one, an identifier is a name).
 const TYPE_KEYWORDS: &[&str] = &[
     "void",
@@ -69,6 +41,21 @@ const TYPE_KEYWORDS: &[&str] = &[
     "__signed__",
     "_Complex",
     "__int128",
+];
+
+/// The other keywords and specifiers bpftool or a kernel header may print
+/// that are not type names (`__attribute__` is handled apart).
+const OTHER_KEYWORDS: &[&str] = &[
+    "const",
+    "volatile",
+    "restrict",
+    "extern",
+    "static",
+    "inline",
+    "register",
+    "__restrict",
+    "__volatile__",
+    "__const",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,11 +136,8 @@ fn declaration(t: &[Tok<'_>], i: &mut usize, names: &mut Names, in_list: bool) {
                 }
                 specified = true;
             }
-            Tok::Ident(w) if KEYWORDS.contains(w) => {
-                if TYPE_KEYWORDS.contains(w) {
-                    specified = true;
-                }
-            }
+            Tok::Ident(w) if TYPE_KEYWORDS.contains(w) => specified = true,
+            Tok::Ident(w) if OTHER_KEYWORDS.contains(w) => {}
             Tok::Ident(w) => {
                 if specified {
                     *i += 1;

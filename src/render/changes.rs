@@ -76,31 +76,29 @@ pub struct ChangeEntry {
     pub new: Option<Pos>,
 }
 
+/// A side's release (`MAJOR.MINOR`), when its version says.
+fn release(version: &Option<String>) -> Option<String> {
+    version
+        .as_deref()
+        .and_then(crate::kernel::KernelVersion::parse_lenient)
+        .map(|v| v.release().to_string())
+}
+
 /// The file stem for a changelog from `old` to `new`: their releases when
-/// known (`changes-6.12-7.2`), else a number.
+/// known (`changes-6-12-to-7-2`), else a number.
 fn stem_base(d: &Diff, n: usize) -> String {
-    let release = |v: &Option<String>| {
-        v.as_deref()
-            .and_then(crate::kernel::KernelVersion::parse_lenient)
-            .map(|v| v.release().to_string().replace('.', "-"))
-    };
     match (release(&d.old.version), release(&d.new.version)) {
-        (Some(o), Some(n)) => format!("changes-{o}-to-{n}"),
+        (Some(o), Some(n)) => format!("changes-{}-to-{}", o.replace('.', "-"), n.replace('.', "-")),
         _ => format!("changes-{}", n + 1),
     }
 }
 
 /// The page's title.
 fn title(d: &Diff) -> String {
-    let release = |v: &Option<String>, fallback: &str| {
-        v.as_deref()
-            .and_then(crate::kernel::KernelVersion::parse_lenient)
-            .map_or_else(|| fallback.to_string(), |v| v.release().to_string())
-    };
     format!(
         "Changes to kfuncs from {} to {}",
-        release(&d.old.version, "the older kernel"),
-        release(&d.new.version, "this kernel")
+        release(&d.old.version).unwrap_or_else(|| "the older kernel".into()),
+        release(&d.new.version).unwrap_or_else(|| "this kernel".into())
     )
 }
 
