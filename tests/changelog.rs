@@ -32,28 +32,32 @@ fn catalog_file(dir: &Path, name: &str, c: &Catalog) -> PathBuf {
 
 const URL: &str = "https://elixir.bootlin.com/linux/v{version}/source/{path}#L{line}";
 
+/// `render --to TO --catalog NEW [--changes-from OLD] --source-url URL
+/// --out OUT`, then `extra`.
+fn render_catalog(
+    to: &str,
+    new: &Path,
+    old: Option<&Path>,
+    out: &Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec!["render", "--to", to, "--catalog", new.to_str().unwrap()];
+    if let Some(o) = old {
+        args.extend(["--changes-from", o.to_str().unwrap()]);
+    }
+    args.extend(["--source-url", URL, "--out", out.to_str().unwrap()]);
+    args.extend_from_slice(extra);
+    kfuncdoc(&args)
+}
+
 /// Renders the 7.2 catalog with a changelog from the 6.12 one into
 /// `tmp/out-<to>`; the page's path and text, and the diff it must show.
-fn real_pages(tmp: &Path, to: &str, extra: &[&str]) -> Option<(PathBuf, String, Diff)> {
+fn real_pages(tmp: &Path, to: &str) -> Option<(PathBuf, String, Diff)> {
     let ((_, old), (_, new)) = (tree_6_12()?, tree_7_2()?);
     let o = catalog_file(tmp, "6.12.json", old);
     let n = catalog_file(tmp, "7.2.json", new);
     let out = tmp.join(format!("out-{to}"));
-    let mut args = vec![
-        "render",
-        "--to",
-        to,
-        "--catalog",
-        n.to_str().unwrap(),
-        "--changes-from",
-        o.to_str().unwrap(),
-        "--source-url",
-        URL,
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let res = kfuncdoc(&args);
+    let res = render_catalog(to, &n, Some(&o), &out, &[]);
     assert_eq!(res.status.code(), Some(0), "{}", text(&res.stderr));
     let dir = if to == "rst" {
         out.clone()
@@ -113,7 +117,7 @@ fn same_entries(body: &str, d: &Diff, kfunc_of: impl Fn(&str) -> Option<String>)
 #[test]
 fn the_real_6_12_to_7_2_changelog_in_markdown_is_the_diff_linked_to_the_pages() {
     let tmp = TempDir::new("changelog-md");
-    let Some((out, body, d)) = real_pages(&tmp.0, "markdown", &[]) else {
+    let Some((out, body, d)) = real_pages(&tmp.0, "markdown") else {
         return;
     };
     // `[`name`](page.md#anchor)` or `` `name` `` right after the group.
@@ -186,7 +190,7 @@ fn the_real_6_12_to_7_2_changelog_in_markdown_is_the_diff_linked_to_the_pages() 
 #[test]
 fn the_real_6_12_to_7_2_changelog_in_rst_builds_in_sphinx_with_every_reference() {
     let tmp = TempDir::new("changelog-rst");
-    let Some((out, body, d)) = real_pages(&tmp.0, "rst", &[]) else {
+    let Some((out, body, d)) = real_pages(&tmp.0, "rst") else {
         return;
     };
     let labels: BTreeMap<String, String> = d
@@ -228,40 +232,16 @@ fn the_real_6_12_to_7_2_changelog_in_rst_builds_in_sphinx_with_every_reference()
 #[test]
 fn a_changelog_is_deterministic_and_kept_up_to_date_by_check() {
     let tmp = TempDir::new("changelog-check");
-    let Some((out, body, _)) = real_pages(&tmp.0, "markdown", &[]) else {
+    let Some((out, body, _)) = real_pages(&tmp.0, "markdown") else {
         return;
     };
     // The same inputs again: nothing to change.
     let o = tmp.0.join("6.12.json");
     let n = tmp.0.join("7.2.json");
-    let again = kfuncdoc(&[
-        "render",
-        "--to",
-        "markdown",
-        "--catalog",
-        n.to_str().unwrap(),
-        "--changes-from",
-        o.to_str().unwrap(),
-        "--source-url",
-        URL,
-        "--out",
-        out.to_str().unwrap(),
-        "--check",
-    ]);
+    let again = render_catalog("markdown", &n, Some(&o), &out, &["--check"]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
     // Without the changelog, --check sees the page go.
-    let without = kfuncdoc(&[
-        "render",
-        "--to",
-        "markdown",
-        "--catalog",
-        n.to_str().unwrap(),
-        "--source-url",
-        URL,
-        "--out",
-        out.to_str().unwrap(),
-        "--check",
-    ]);
+    let without = render_catalog("markdown", &n, None, &out, &["--check"]);
     assert_eq!(without.status.code(), Some(1));
     assert!(text(&without.stdout).contains("changes-6-12-to-7-2.md: would remove"));
     assert!(!body.is_empty());

@@ -17,7 +17,7 @@
 //! Without clang the compiler tests are skipped with a note, unless `CI`
 //! is set: CI installs clang (`.ci/tools`), and there its absence fails.
 
-use crate::util::{TempDir, kfuncdoc, real_input, root};
+use crate::util::{TempDir, files_under, kfuncdoc, real_input, root};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -571,39 +571,28 @@ fn debian_7_2_header_compiles_with_bpftools_vmlinux_h() {
 /// grep written for this test.
 fn compat_notices(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
+    for rel in files_under(dir).iter().filter(|f| f.ends_with(".c")) {
+        let text = std::fs::read_to_string(dir.join(rel)).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let Some(rest) = l.split("COMPAT: Will be removed in v").nth(1) else {
                 continue;
-            }
-            if p.extension().is_none_or(|x| x != "c") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&p).unwrap_or_default();
-            let lines: Vec<&str> = text.lines().collect();
-            for (i, l) in lines.iter().enumerate() {
-                let Some(rest) = l.split("COMPAT: Will be removed in v").nth(1) else {
-                    continue;
-                };
-                let release: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_digit() || *c == '.')
-                    .collect();
-                let release = release.trim_end_matches('.').to_string();
-                let def = lines[i + 1..lines.len().min(i + 16)]
-                    .iter()
-                    .find(|l| l.starts_with("__bpf_kfunc "));
-                if let Some(def) = def {
-                    let name = def[..def.find('(').unwrap()]
-                        .rsplit([' ', '*'])
-                        .next()
-                        .unwrap()
-                        .to_string();
-                    out.push((name, release));
-                }
+            };
+            let release: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let release = release.trim_end_matches('.').to_string();
+            let def = lines[i + 1..lines.len().min(i + 16)]
+                .iter()
+                .find(|l| l.starts_with("__bpf_kfunc "));
+            if let Some(def) = def {
+                let name = def[..def.find('(').unwrap()]
+                    .rsplit([' ', '*'])
+                    .next()
+                    .unwrap()
+                    .to_string();
+                out.push((name, release));
             }
         }
     }
