@@ -24,6 +24,7 @@ pub mod diag;
 pub mod diff;
 pub mod error;
 pub mod files;
+pub mod history;
 pub mod kernel;
 pub mod loc;
 pub mod merge;

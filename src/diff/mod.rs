@@ -21,7 +21,7 @@ use crate::kernel::flags::{self, Effect};
 use crate::model::{Catalog, InputInfo, Kfunc};
 use crate::policy::Policy;
 use crate::policy::model::Replacement;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -57,7 +57,7 @@ pub const CODES: &[Code] = &[
 ];
 
 /// Which part of the report a change belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Group {
     /// The policy's verdict on a change (`stable-kfunc-removed`...).
@@ -139,7 +139,7 @@ impl fmt::Display for Pos {
 }
 
 /// One change between the two kernels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     /// What changed (a code of the registry).
     pub code: Code,
@@ -148,16 +148,19 @@ pub struct Change {
     /// Where it is reported.
     pub group: Group,
     /// The kfunc (its newer name for a rename).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kfunc: Option<String>,
+    /// Its older name, for a rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_name: Option<String>,
     /// Its MAINTAINERS section, newer side first.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subsystem: Option<String>,
     /// Where the older kernel has it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old: Option<Pos>,
     /// Where the newer kernel has it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<Pos>,
     /// What changed, in one sentence.
     pub message: String,
@@ -170,6 +173,7 @@ impl Change {
             level: code.default_level(),
             group,
             kfunc: None,
+            old_name: None,
             subsystem: None,
             old: None,
             new: None,
@@ -182,6 +186,11 @@ impl Change {
         self.subsystem = new.and_then(subsystem).or_else(|| old.and_then(subsystem));
         self.old = old.and_then(pos);
         self.new = new.and_then(pos);
+        self
+    }
+
+    fn renamed_from(mut self, old: &str) -> Self {
+        self.old_name = Some(old.to_string());
         self
     }
 
@@ -420,7 +429,8 @@ pub fn diff(old: &Catalog, new: &Catalog, policy: &Policy, o: Options) -> Diff {
                 Group::Other,
                 format!("`{}` is now `{}` ({})", r.old.name, r.new.name, r.evidence),
             )
-            .about(Some(r.old), Some(r.new)),
+            .about(Some(r.old), Some(r.new))
+            .renamed_from(&r.old.name),
         );
         compare(&a, &b, r.old, r.new, &defaults, &mut changes);
     }
