@@ -66,6 +66,31 @@ pub fn catalog_from_str(path: &Path, text: &str) -> Result<Catalog> {
     Ok(catalog)
 }
 
+/// Reads a history written by `kfuncdoc history`: errors name the file
+/// with the line and column, or the schema it has.
+pub fn read_history(path: &Path) -> Result<crate::history::model::History> {
+    history_from_str(path, &read_text(path)?)
+}
+
+/// [`read_history`] on text already read; `path` is only named in errors.
+pub fn history_from_str(path: &Path, text: &str) -> Result<crate::history::model::History> {
+    use crate::history::FromJsonError;
+    crate::history::from_json(text).map_err(|e| match e {
+        FromJsonError::Json(e) => Error::Catalog {
+            path: path.to_path_buf(),
+            line: e.line() as u32,
+            col: e.column() as u32,
+            message: format!("not a kfuncdoc history: {e}"),
+        },
+        FromJsonError::History(e) => Error::Catalog {
+            path: path.to_path_buf(),
+            line: 1,
+            col: 1,
+            message: e.to_string(),
+        },
+    })
+}
+
 /// Reads a text file: a regular file of at most [`crate::read::MAX_TEXT`]
 /// bytes of UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
