@@ -70,6 +70,16 @@ pub enum Command {
     /// other, then what breaks the policy's promises. Exits with 1 when a
     /// finding is at deny level.
     Diff(DiffArgs),
+    /// Build or extend a history: since, changes and removals of every
+    /// kfunc across releases.
+    ///
+    /// Reads each RELEASE (a source tree, a catalog JSON or a built kernel,
+    /// oldest first; `LABEL=PATH` names it, else its version does), and
+    /// folds them with `diff` as the step between adjacent releases. The
+    /// history keeps every release's facts: --extend adds releases to an
+    /// existing history without reading its releases again. `render
+    /// --history` and `check --history` read the file.
+    History(HistoryArgs),
     /// Write the stability pages: RST for Sphinx, or Markdown for a site.
     ///
     /// Merges the facts with the policy and renders every kfunc through the
@@ -169,6 +179,10 @@ pub struct CheckArgs {
     /// Where the facts come from.
     #[command(flatten)]
     pub facts: FactsArgs,
+    /// A history (`kfuncdoc history`) to hold the policy's `since` and
+    /// `removed_in` to, and whose removals the policy should record.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
     /// List every finding code with its level under the policy, and exit.
     #[arg(long)]
     pub list: bool,
@@ -201,6 +215,31 @@ pub struct DiffArgs {
     /// Compare the kfuncs that exist only for the kernel's own tests too.
     #[arg(long)]
     pub include_test_only: bool,
+    /// Read built kernels afresh (see `extract --no-cache`).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// How many modules to read at once (see `extract --jobs`).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
+}
+
+/// `kfuncdoc history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The releases, oldest first: each a source tree, a catalog JSON or a
+    /// built kernel, as `PATH` or `LABEL=PATH`.
+    #[arg(value_name = "RELEASE")]
+    pub releases: Vec<String>,
+    /// An existing history to add the releases to (after its last one).
+    #[arg(long, value_name = "FILE")]
+    pub extend: Option<PathBuf>,
+    /// Where to write the history (default: the --extend file; without
+    /// --extend, required).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The policy: its replacements tell renames (default: the shipped one).
+    #[arg(long, value_name = "PATH")]
+    pub policy: Option<PathBuf>,
     /// Read built kernels afresh (see `extract --no-cache`).
     #[arg(long)]
     pub no_cache: bool,

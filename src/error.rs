@@ -73,6 +73,15 @@ pub enum Error {
         /// Why, and what to do.
         message: String,
     },
+    /// A history that cannot be built or extended as asked: releases out
+    /// of order or given twice, a release that states no version.
+    #[error("{}: {message}", path.display())]
+    History {
+        /// The input (or history file) involved.
+        path: PathBuf,
+        /// What is wrong, and what to do.
+        message: String,
+    },
     /// A command line that parses but cannot be carried out.
     #[error("{0}")]
     Usage(&'static str),

@@ -80,6 +80,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcom
         Command::Extract(args) => commands::extract(args, cli.format, out, err),
         Command::Check(args) => commands::check(args, cli.format, out),
         Command::Diff(args) => commands::diff(args, cli.format, out),
+        Command::History(args) => commands::history(args, cli.format, out),
         Command::Render(args) => commands::render(args, cli.format, out, err),
         Command::Build(args) => commands::build(args, cli.format, out, err),
         Command::Policy(PolicyCommand::Sync(args)) => commands::sync(args, cli.format, out),

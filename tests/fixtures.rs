@@ -342,6 +342,7 @@ fn every_code_has_a_case() {
         .iter()
         .map(|l| l.code)
         .chain(kfuncdoc::check::MERGE_CODES.iter().copied())
+        .chain(kfuncdoc::check::history::HISTORY_CODES.iter().copied())
         .collect();
     for &code in Code::ALL {
         // The codes of `diff` have their cases in src/diff/tests.rs.

@@ -7,6 +7,7 @@
 //! [`crate::diag::codes`]. Levels are the policy's (`lints:`), applied to
 //! every finding, extraction findings included.
 
+pub mod history;
 mod kdoc_lint;
 mod lints;
 mod markup;

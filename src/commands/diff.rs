@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// What a side's path is, by what it holds: a directory is a source tree,
 /// a file starting with `{` a catalog, any other file a built kernel.
-fn side(
+pub(super) fn side(
     path: &Path,
     btf: Option<&PathBuf>,
     modules: &[PathBuf],

@@ -4,11 +4,13 @@
 mod build;
 mod diff;
 mod header;
+mod history;
 pub mod man;
 mod render;
 
 pub use build::build;
 pub use diff::diff;
+pub use history::history;
 pub use render::render;
 
 use crate::cli::{CheckArgs, ExplainArgs, ExtractArgs, FactsArgs, Format, SyncArgs};
@@ -143,6 +145,14 @@ pub fn check(args: &CheckArgs, format: Format, out: &mut dyn Write) -> Result<Ou
     let catalog = facts(&args.facts)?;
     let (merged, mut earlier) = merge::merge(&catalog, &policy);
     earlier.extend(catalog.diagnostics.iter().cloned());
+    if let Some(path) = &args.history {
+        let history = files::read_history(path)?;
+        earlier.extend(check::history::against_history(
+            &policy,
+            &history,
+            &path.display().to_string(),
+        ));
+    }
     let found = check::check(&merged, &policy, earlier);
     let text = match format {
         Format::Json => report::json(&report::CheckReport::new(&merged, &policy, &found)),

@@ -679,6 +679,26 @@ of a rename) must have its `since` after the older kernel and no later than the 
 newer one; a kfunc both kernels have must have arrived no later than the older \
 one. When the older kernel is a built kernel, a kfunc it lacks may only be \
 configured out, so only a source tree counts as proof that it was absent.";
+
+    /// Policy `since`/`removed_in` against a history.
+    PolicyContradictsHistory = "policy-contradicts-history", Deny,
+        "the policy's `since` or `removed_in` contradicts the releases of a history",
+        "`check --history FILE` (and `build` with `history:`) holds each policy entry to \
+the releases the history has read: a kfunc present in a release cannot have a `since` \
+after it nor a `removed_in` at or before it; a kfunc absent from a release read from \
+source cannot have arrived by then, nor still be there when the policy says it was \
+removed later. A built kernel that lacks a kfunc may only have it configured out, so \
+only a source tree counts as proof of absence. Fix the policy's release (or, if the \
+history is wrong, rebuild it from the right releases).";
+
+    /// A removal a history sees and the policy does not record.
+    HistoryRemovalUnrecorded = "history-removal-unrecorded", Warn,
+        "a history sees a kfunc gone that the policy does not mark removed",
+        "The history's last release, read from source, no longer has a kfunc an earlier \
+release had (removed, or renamed). Record it in the policy with `removed_in` (the \
+history gives the bounds: after the last release that has it, by the first that does \
+not) and a `replacement`, so that the pages, the header and `diff` tell programs what \
+happened.";
 }
 
 impl Code {
