@@ -19,6 +19,17 @@ use crate::policy::Policy;
 use model::{CommitRef, History, KfuncHistory, ProgTypeSince, Release, SCHEMA, Seen, Step};
 use std::collections::BTreeMap;
 
+/// The shipped history of upstream Linux: Debian's 6.1, 6.12 and 7.2
+/// source trees (`history/linux.json`, written by `.ci/regen-history`; a
+/// test checks that it is what the trees give).
+pub const SHIPPED_JSON: &str = include_str!("../../history/linux.json");
+
+/// [`SHIPPED_JSON`], read once.
+pub fn shipped() -> &'static History {
+    static H: std::sync::OnceLock<History> = std::sync::OnceLock::new();
+    H.get_or_init(|| from_json(SHIPPED_JSON).expect("the shipped history reads"))
+}
+
 /// The name `prog_types` gives a kfunc registered for every program type.
 pub const EVERY_PROG_TYPE: &str = "every program type";
 

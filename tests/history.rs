@@ -1,0 +1,201 @@
+//! `kfuncdoc history` on the real 6.1, 6.12 and 7.2 trees: the shipped
+//! history is what these trees give, its presence and removals match a
+//! naive scan of each tree, extending equals folding at once, and `check
+//! --history` holds a policy to it.
+
+use crate::real::{naive_kfuncs, naive_kfuncs_with_xdp_metadata, tree_6_1, tree_6_12, tree_7_2};
+use crate::util::{TempDir, golden_file, kfuncdoc, root};
+use kfuncdoc::history::{self, Input, model::History};
+use kfuncdoc::model::Catalog;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+type Tree = (PathBuf, Catalog);
+
+fn trees() -> Option<[&'static Tree; 3]> {
+    Some([tree_6_1()?, tree_6_12()?, tree_7_2()?])
+}
+
+fn fold(trees: &[&Tree]) -> History {
+    let policy = kfuncdoc::commands::load_policy(None).unwrap();
+    let inputs = trees
+        .iter()
+        .map(|(_, c)| Input::snapshot(c.clone(), None).unwrap())
+        .collect();
+    history::fold(inputs, &policy).unwrap()
+}
+
+/// The naive scan of a tree: every `BTF_ID_FLAGS` name (the xdp_metadata
+/// X-macro arrived in 6.3).
+fn naive(t: &Path) -> BTreeSet<String> {
+    if t.ends_with("linux-source-6.1") {
+        naive_kfuncs(t)
+    } else {
+        naive_kfuncs_with_xdp_metadata(t)
+    }
+}
+
+/// `history/linux.json`, embedded in the binary, is what the three trees
+/// give (`.ci/regen-history` rewrites it).
+#[test]
+fn the_shipped_history_is_fresh() {
+    let Some(t) = trees() else { return };
+    let h = fold(&t);
+    golden_file(&root().join("history/linux.json"), &history::to_json(&h));
+    assert_eq!(history::shipped(), &h, "the embedded copy is the file");
+}
+
+/// Every kfunc's releases are the trees whose naive scan lists it.
+#[test]
+fn presence_and_removals_match_a_naive_scan() {
+    let Some(t) = trees() else { return };
+    let h = fold(&t);
+    let scans: Vec<BTreeSet<String>> = t.iter().map(|(p, _)| naive(p)).collect();
+    let labels = ["6.1", "6.12", "7.2"];
+    let all: BTreeSet<&String> = scans.iter().flatten().collect();
+    let names: BTreeSet<&String> = h.kfuncs.iter().map(|k| &k.name).collect();
+    assert_eq!(names, all);
+    for k in &h.kfuncs {
+        let want: Vec<&str> = (0..3)
+            .filter(|&i| scans[i].contains(&k.name))
+            .map(|i| labels[i])
+            .collect();
+        assert_eq!(k.releases, want, "{}", k.name);
+        assert_eq!(k.first_seen.by, want[0], "{}", k.name);
+        assert_eq!(
+            k.removed_in.is_some(),
+            !scans[2].contains(&k.name),
+            "{}",
+            k.name
+        );
+    }
+    // Read by hand in the trees: the cwnd_event kfuncs of bbr and cubic are
+    // in net/ipv4/tcp_{bbr,cubic}.c of 6.1 and 6.12, gone in 7.2;
+    // cgroup_rstat_* became css_rstat_* (kernel/cgroup/rstat.c).
+    for gone in ["bbr_cwnd_event", "cubictcp_cwnd_event"] {
+        let k = h.get(gone).unwrap();
+        assert_eq!(k.last_seen, "6.12");
+        assert_eq!(k.removed_in.as_ref().unwrap().display(), "6.13–7.2");
+        assert_eq!(k.renamed_to, None);
+    }
+    let k = h.get("cgroup_rstat_updated").unwrap();
+    assert_eq!(k.renamed_to.as_deref(), Some("css_rstat_updated"));
+    assert_eq!(
+        h.get("css_rstat_updated").unwrap().renamed_from.as_deref(),
+        Some("cgroup_rstat_updated")
+    );
+    // A kfunc of every tree: "≤ 6.1", never exact.
+    let k = h.get("bpf_xdp_ct_lookup").unwrap();
+    assert_eq!(k.first_seen.display(), "≤ 6.1");
+    // Added between 6.12 and 7.2: bounded, not exact.
+    let k = h.get("bpf_wq_set_callback").unwrap();
+    assert_eq!(k.first_seen.display(), "6.13–7.2");
+}
+
+fn write(dir: &TempDir, name: &str, c: &Catalog) -> String {
+    let p = dir.0.join(name);
+    std::fs::write(&p, serde_json::to_string(c).unwrap()).unwrap();
+    p.display().to_string()
+}
+
+/// Extending a history by one release gives the same bytes as folding
+/// the three at once; bad input exits 2, names the file, writes nothing.
+#[test]
+fn the_command_extends_and_refuses_bad_input() {
+    let Some(t) = trees() else { return };
+    let dir = TempDir::new("history");
+    let [a, b, c] = [
+        write(&dir, "a.json", &t[0].1),
+        write(&dir, "b.json", &t[1].1),
+        write(&dir, "c.json", &t[2].1),
+    ];
+    let out = |n: &str| dir.0.join(n).display().to_string();
+    let o = kfuncdoc(&["history", &a, &b, &c, "-o", &out("all.json")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("3 releases"), "{text}");
+    let o = kfuncdoc(&["history", &a, &b, "-o", &out("two.json")]);
+    assert!(o.status.success());
+    let o = kfuncdoc(&["history", "--extend", &out("two.json"), &c]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (all, two) = (
+        std::fs::read(out("all.json")).unwrap(),
+        std::fs::read(out("two.json")).unwrap(),
+    );
+    assert!(all == two, "extended in place differs from folded at once");
+
+    // A label names a release.
+    let labelled = format!("6.12-debian={b}");
+    let o = kfuncdoc(&["history", &a, &labelled, "-o", &out("l.json")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let h = kfuncdoc::files::read_history(Path::new(&out("l.json"))).unwrap();
+    assert_eq!(h.releases[1].label, "6.12-debian");
+
+    // Out of order: exit 2, the output named, nothing written.
+    let o = kfuncdoc(&["history", &c, &a, "-o", &out("bad.json")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.json") && err.contains("older than"),
+        "{err}"
+    );
+    assert!(!dir.0.join("bad.json").exists());
+    // The same release again.
+    let o = kfuncdoc(&["history", "--extend", &out("all.json"), &c]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("twice"));
+    assert_eq!(
+        std::fs::read(out("all.json")).unwrap(),
+        all,
+        "left as it was"
+    );
+    // A broken history: file, line and column.
+    let broken = out("broken.json");
+    std::fs::write(&broken, &all[..all.len() / 2]).unwrap();
+    let o = kfuncdoc(&["history", "--extend", &broken, &c]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{broken}:")) && err.contains("not a kfuncdoc history"),
+        "{err}"
+    );
+}
+
+/// `check --history` with the shipped history: the 7.2 tree and the
+/// shipped policy have the two unrecorded removals; a policy that dates a
+/// 6.1 kfunc to 6.3 is an error at its line.
+#[test]
+fn check_holds_the_policy_to_the_history() {
+    let Some(t) = trees() else { return };
+    let dir = TempDir::new("history-check");
+    let h = dir.0.join("h.json");
+    std::fs::write(&h, history::to_json(history::shipped())).unwrap();
+    let cat = write(&dir, "c.json", &t[2].1);
+    let h = h.display().to_string();
+    let o = kfuncdoc(&["check", "--catalog", &cat, "--history", &h]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let unrecorded: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("[history-removal-unrecorded]"))
+        .collect();
+    assert_eq!(unrecorded.len(), 2, "{text}");
+    assert!(unrecorded.iter().any(|l| l.contains("`bbr_cwnd_event`")));
+    assert!(!text.contains("policy-contradicts-history"), "{text}");
+
+    let policy = dir.0.join("p.yaml");
+    std::fs::write(
+        &policy,
+        "schema: 1\nkfuncs:\n  bpf_xdp_ct_lookup:\n    since: 6.3\n",
+    )
+    .unwrap();
+    let p = policy.display().to_string();
+    let o = kfuncdoc(&["check", "--catalog", &cat, "--history", &h, "--policy", &p]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.lines().any(|l| l.starts_with(&format!("{p}:4:"))
+            && l.contains("deny[policy-contradicts-history]")
+            && l.contains("is in 6.1")),
+        "{text}"
+    );
+}
