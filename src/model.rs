@@ -153,6 +153,12 @@ pub struct Kfunc {
     /// it (`foo___v2`, `foo` for a legacy `foo_impl`), sorted by position.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub upstream_notices: Vec<UpstreamNotice>,
+    /// The release of a history whose source gave this kfunc's source
+    /// facts (sets, flags, program types, kernel-doc, subsystem): the
+    /// kernel was read without its source. Absent when its own source was
+    /// read, or no release matched its prototype.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_from: Option<String>,
 }
 
 /// A filter callback (`btf_kfunc_filter_t`) as it applies to one kfunc.

@@ -199,3 +199,58 @@ fn check_holds_the_policy_to_the_history() {
         "{text}"
     );
 }
+
+/// A built kernel read without its source, documented from the shipped
+/// history: the 7.2 image and its modules get the 7.2 source's facts for
+/// every kfunc whose prototype matches, and those facts are the tree's.
+#[test]
+fn a_built_kernel_is_documented_from_the_nearest_release() {
+    let (Some(t72), Some((img, modules))) = (tree_7_2(), crate::real::image_7_2()) else {
+        return;
+    };
+    let args = kfuncdoc::cli::FactsArgs {
+        btf: Some(img),
+        modules: vec![modules],
+        ..Default::default()
+    };
+    let mut c = kfuncdoc::commands::facts(&args).unwrap();
+    let before = c.kfuncs.len();
+    let done = kfuncdoc::history::nearest::document(&mut c, history::shipped(), "shipped");
+    assert_eq!(c.kfuncs.len(), before);
+    let lent: Vec<_> = c
+        .kfuncs
+        .iter()
+        .filter(|k| k.source_from.is_some())
+        .collect();
+    assert_eq!(done.per_release, [("7.2".to_string(), lent.len())]);
+    // Every kfunc of the image is in the 7.2 source with the same
+    // prototype, except those the source does not list.
+    assert!(
+        lent.len() + done.unmatched == before && lent.len() * 10 >= before * 9,
+        "{done:?} of {before}"
+    );
+    for k in &lent {
+        let s = t72.1.get(&k.name).unwrap();
+        assert_eq!(
+            (&k.sets, &k.callable_from, &k.subsystem),
+            (&s.sets, &s.callable_from, &s.subsystem),
+            "{}",
+            k.name
+        );
+        assert_eq!(&k.doc, &s.doc, "{}", k.name);
+        // The image's own flags (its .BTF_ids) are kept.
+        if let Some(own) = k.btf.as_ref().and_then(|b| b.flags.as_ref()) {
+            assert_eq!(&k.flags, own, "{}", k.name);
+        }
+    }
+    eprintln!(
+        "note: 7.2 image: {} of {before} kfuncs documented from the 7.2 source, {} unmatched",
+        lent.len(),
+        done.unmatched
+    );
+    assert!(c.kernel.inputs.iter().any(|i| i.kind == "history"));
+    // A catalog read from source is left alone.
+    let mut src = t72.1.clone();
+    let done = kfuncdoc::history::nearest::document(&mut src, history::shipped(), "shipped");
+    assert_eq!((done.per_release.len(), &src), (0, &t72.1));
+}

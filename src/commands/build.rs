@@ -376,7 +376,8 @@ pub fn build(
         None => default_config(),
     };
     let policy = load_policy(config.policy.as_deref())?;
-    let (catalog, olds) = facts_and_olds(&config.facts, &config.changes_from)?;
+    let (mut catalog, olds) = facts_and_olds(&config.facts, &config.changes_from)?;
+    super::document_built(&mut catalog, None);
     let (merged, mut earlier) = merge::merge(&catalog, &policy);
     earlier.extend(catalog.diagnostics.iter().cloned());
     let found = check::check(&merged, &policy, earlier);

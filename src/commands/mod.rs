@@ -162,6 +162,23 @@ pub fn check(args: &CheckArgs, format: Format, out: &mut dyn Write) -> Result<Ou
     Ok(outcome(&found))
 }
 
+/// The name findings and inputs give the shipped history.
+pub const SHIPPED_HISTORY_NAME: &str = "<shipped history>/linux.json";
+
+/// Documents a kernel read without its source from `history` (by default
+/// the shipped one): see [`crate::history::nearest`]. A catalog read from
+/// source is left alone.
+pub(super) fn document_built(
+    catalog: &mut Catalog,
+    history: Option<(&crate::history::model::History, &str)>,
+) {
+    if catalog.kernel.has_source() {
+        return;
+    }
+    let (h, name) = history.unwrap_or((crate::history::shipped(), SHIPPED_HISTORY_NAME));
+    crate::history::nearest::document(catalog, h, name);
+}
+
 /// Which file of the policy at `path` gets new entries.
 fn sync_target(path: &Path, into: Option<&Path>, policy: &Policy) -> Result<std::path::PathBuf> {
     if let Some(f) = into {

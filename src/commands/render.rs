@@ -237,7 +237,8 @@ pub fn render(
         }
         None => {
             let policy = load_policy(args.policy.as_deref())?;
-            let (catalog, olds) = facts_and_olds(&args.facts, &args.changes_from)?;
+            let (mut catalog, olds) = facts_and_olds(&args.facts, &args.changes_from)?;
+            super::document_built(&mut catalog, None);
             let (merged, _) = merge::merge(&catalog, &policy);
             let mut ctx = context(&merged, &policy, &options)?;
             add_changelogs(&mut ctx, &olds, &catalog, &policy);

@@ -12,6 +12,7 @@
 
 mod judge;
 mod proto;
+pub(crate) use proto::strip_dedup_suffixes;
 #[cfg(test)]
 mod tests;
 
@@ -376,6 +377,13 @@ impl<'a> View<'a> {
         }
         Some(k.callable_from.iter().map(String::as_str).collect())
     }
+}
+
+/// Whether BPF programs see the same prototype in `a` and `b`: return
+/// and parameter types with their annotations (names may differ). False
+/// when either prototype is unknown.
+pub fn same_prototype(a: &Kfunc, b: &Kfunc) -> bool {
+    matches!((proto::signature(a), proto::signature(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// Compares `old` with `new` and judges the changes against `policy`.

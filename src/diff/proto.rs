@@ -26,7 +26,9 @@ fn norm(ty: &str) -> String {
     s
 }
 
-fn strip_dedup_suffixes(ty: &str) -> String {
+/// `ty` without the `___N` suffixes split BTF gives a module's copy of a
+/// type vmlinux has too (`u32___2` is `u32`).
+pub(crate) fn strip_dedup_suffixes(ty: &str) -> String {
     let mut out = String::with_capacity(ty.len());
     let b = ty.as_bytes();
     let mut i = 0;

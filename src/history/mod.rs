@@ -9,6 +9,7 @@
 //! earlier ones again. [`model`] is the JSON the `history` command writes.
 
 pub mod model;
+pub mod nearest;
 #[cfg(test)]
 mod tests;
 
