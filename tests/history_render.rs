@@ -370,3 +370,34 @@ fn without_a_history_the_context_has_none_of_it() {
         assert!(!json.contains(key), "{key}");
     }
 }
+
+#[test]
+fn build_reads_history_and_commit_url_relative_to_its_config() {
+    let tmp = TempDir::new("hist-build");
+    let cfg = tmp.0.join("kfuncdoc.yaml");
+    let run = |yaml: &str| {
+        std::fs::write(&cfg, yaml).unwrap();
+        kfuncdoc(&["build", "--config", cfg.to_str().unwrap()])
+    };
+    // A commit URL without `{id}`: an error at its line.
+    let res = run(
+        "source: linux\ncommit_url: \"https://example.org/c/\"\noutputs:\n  - format: markdown\n    out: site\n",
+    );
+    assert_eq!(res.status.code(), Some(2));
+    let err = text(&res.stderr);
+    assert!(
+        err.contains("kfuncdoc.yaml:2") && err.contains("{id}"),
+        "{err}"
+    );
+    // The history is read relative to the file, before anything else.
+    std::fs::write(tmp.0.join("h.json"), "{\"schema\": 1, \"releases\": [").unwrap();
+    let res =
+        run("source: linux\nhistory: h.json\noutputs:\n  - format: markdown\n    out: site\n");
+    assert_eq!(res.status.code(), Some(2));
+    let err = text(&res.stderr);
+    assert!(
+        err.contains(&format!("{}:1:", tmp.0.join("h.json").display())),
+        "{err}"
+    );
+    assert!(!tmp.0.join("site").exists());
+}
