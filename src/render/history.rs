@@ -321,11 +321,12 @@ fn kfunc_info(
     commit_url: &str,
     in_range: &dyn Fn(&str) -> bool,
 ) -> KfuncHistoryInfo {
-    let steps: Vec<&Step> = h.changes.iter().filter(|s| in_range(&s.release)).collect();
-    let arrives = |s: &&Step| {
-        s.release == h.first_seen.by
-            && matches!(s.change.code.name(), "kfunc-added" | "kfunc-renamed")
-    };
+    let arrival = |s: &Step| matches!(s.change.code.name(), "kfunc-added" | "kfunc-renamed");
+    let mut steps: Vec<&Step> = h.changes.iter().filter(|s| in_range(&s.release)).collect();
+    // Release by release, its arrival (added, renamed) first.
+    let at = |s: &Step| history.releases.iter().position(|r| r.label == s.release);
+    steps.sort_by_key(|s| (at(s), !arrival(s)));
+    let arrives = |s: &&Step| s.release == h.first_seen.by && arrival(s);
     KfuncHistoryInfo {
         first_seen: h.first_seen.display(),
         introduced_by: h.introduced_by.as_ref().map(|c| commit_info(c, commit_url)),
