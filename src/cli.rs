@@ -38,6 +38,8 @@ pub enum Format {
 }
 
 /// Subcommands.
+// One value per run, parsed once: boxing the big arguments saves nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Extract every kfunc of a kernel source tree and/or a built kernel.
@@ -346,6 +348,13 @@ fn source_url(s: &str) -> std::result::Result<String, String> {
         .map_err(|e| format!("column {}: {}", e.col, e.message))
 }
 
+/// A `--commit-url` template, checked.
+fn commit_url(s: &str) -> std::result::Result<String, String> {
+    crate::render::history::valid_commit_url(s)
+        .map(|()| s.to_string())
+        .map_err(str::to_string)
+}
+
 /// `kfuncdoc render`.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
@@ -385,6 +394,16 @@ pub struct RenderArgs {
     /// reads a side) to the one rendered. Repeatable, one page each.
     #[arg(long, value_name = "PATH", conflicts_with = "from_context")]
     pub changes_from: Vec<PathBuf>,
+    /// A history (`kfuncdoc history`): since-releases the policy does not
+    /// record, the age factor, each kfunc's changes and per-program-type
+    /// since, and the "Removed kfuncs" and "Changes by release" pages.
+    /// The policy's own since, removal and replacement win.
+    #[arg(long, value_name = "FILE", conflicts_with = "from_context")]
+    pub history: Option<PathBuf>,
+    /// Where a commit of the history links to: a URL with `{id}` [default:
+    /// the mainline repository at git.kernel.org].
+    #[arg(long, value_name = "TEMPLATE", value_parser = commit_url)]
+    pub commit_url: Option<String>,
     /// How the pages look.
     #[command(flatten)]
     pub pages: PageArgs,

@@ -23,6 +23,9 @@
 //!   clang on the running kernel and the 6.12 and 7.2 images.
 //! - `history`: `kfuncdoc history` and `check --history` on the real 6.1,
 //!   6.12 and 7.2 trees, and the shipped history's freshness.
+//! - `history_render`: a real 6.1 → 6.12 → 7.2 history on the 7.2 pages
+//!   (`render --history`): since, age, removed kfuncs and changes by
+//!   release against a grep of each tree and the shipped policy; Sphinx, mdBook.
 //! - `implicit`: `KF_IMPLICIT_ARGS` kfuncs on the real 7.2 tree and image:
 //!   the BPF-visible prototype against the source text and BTF, on the pages.
 //! - `filters`: program types through `.filter` callbacks on the real 7.2
@@ -87,6 +90,7 @@ mod fixtures;
 mod fuzz_regressions;
 mod header;
 mod history;
+mod history_render;
 mod hostile;
 mod hostile_markup;
 mod hostile_out;

@@ -9,7 +9,8 @@
 
 use super::diff::{add_changelogs, facts_and_olds};
 use super::render::{
-    commit, context, describe, options, plan_json, stage, templates, valid_headings,
+    commit, context, context_with_history, describe, options, plan_json, stage, templates,
+    valid_headings,
 };
 use super::{emit, load_policy, terminal};
 use crate::cli::{BuildArgs, FactsArgs, Format, PageArgs, RenderFormat};
@@ -60,6 +61,10 @@ struct RawConfig {
     /// them), for every output.
     #[serde(default)]
     changes_from: Vec<PathBuf>,
+    /// A history file (`kfuncdoc history`) for every output.
+    history: Option<PathBuf>,
+    /// Where the history's commits link to (`{id}`).
+    commit_url: Option<Spanned<String>>,
     /// The outputs.
     outputs: Vec<RawOutput>,
 }
@@ -107,6 +112,8 @@ struct Config {
     facts: FactsArgs,
     policy: Option<PathBuf>,
     changes_from: Vec<PathBuf>,
+    history: Option<PathBuf>,
+    commit_url: Option<String>,
     outputs: Vec<Output>,
 }
 
@@ -115,6 +122,8 @@ fn default_config() -> Config {
         facts: FactsArgs::default(),
         policy: None,
         changes_from: Vec::new(),
+        history: None,
+        commit_url: None,
         outputs: vec![Output {
             to: RenderFormat::Markdown,
             out: PathBuf::from(DEFAULT_OUT),
@@ -222,6 +231,11 @@ fn parse_config(file: &Path) -> Result<Config> {
     if let Some(u) = &raw.source_url {
         source_url(&name, u)?;
     }
+    if let Some(u) = &raw.commit_url
+        && let Err(message) = crate::render::history::valid_commit_url(&u.value)
+    {
+        return Err(problem(&name, Some(u), format!("commit_url: {message}")));
+    }
     let mut outputs = Vec::new();
     for o in &raw.outputs {
         let to = one_of(
@@ -325,6 +339,8 @@ fn parse_config(file: &Path) -> Result<Config> {
         },
         policy: raw.policy.as_ref().map(rel),
         changes_from: raw.changes_from.iter().map(rel).collect(),
+        history: raw.history.as_ref().map(rel),
+        commit_url: raw.commit_url.as_ref().map(|u| u.value.clone()),
         outputs,
     })
 }
@@ -376,10 +392,18 @@ pub fn build(
         None => default_config(),
     };
     let policy = load_policy(config.policy.as_deref())?;
+    let given = config
+        .history
+        .as_deref()
+        .map(|p| crate::files::read_history(p).map(|h| (h, p.display().to_string())))
+        .transpose()?;
     let (mut catalog, olds) = facts_and_olds(&config.facts, &config.changes_from)?;
-    super::document_built(&mut catalog, None);
+    let history = super::history_for(&mut catalog, given.as_ref());
     let (merged, mut earlier) = merge::merge(&catalog, &policy);
     earlier.extend(catalog.diagnostics.iter().cloned());
+    if let Some((h, name)) = &given {
+        earlier.extend(check::history::against_history(&policy, h, name));
+    }
     let found = check::check(&merged, &policy, earlier);
     if format == Format::Human {
         emit(err, &report::check_text(&merged, &policy, &found))?;
@@ -392,7 +416,17 @@ pub fn build(
         crate::render::outdir::refuse_dangerous(&o.out, config.facts.source.as_deref())?;
         let options = options(o.to, &o.pages)?;
         let templates = templates(o.pages.templates.as_deref())?;
-        let mut ctx = context(&merged, &policy, &options)?;
+        let mut ctx = if o.to == RenderFormat::Header {
+            context(&merged, &policy, &options)?
+        } else {
+            context_with_history(
+                &merged,
+                &policy,
+                &options,
+                history,
+                config.commit_url.as_deref(),
+            )?
+        };
         if o.to == RenderFormat::Header {
             // One file, kfuncs.h (render --to header); no changelog there.
             let h = crate::render::header::build(&ctx);

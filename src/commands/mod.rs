@@ -165,18 +165,21 @@ pub fn check(args: &CheckArgs, format: Format, out: &mut dyn Write) -> Result<Ou
 /// The name findings and inputs give the shipped history.
 pub const SHIPPED_HISTORY_NAME: &str = "<shipped history>/linux.json";
 
-/// Documents a kernel read without its source from `history` (by default
-/// the shipped one): see [`crate::history::nearest`]. A catalog read from
-/// source is left alone.
-pub(super) fn document_built(
+/// The history `render` and `build` use: the one given (`--history`,
+/// `history:`), else, for a kernel read without its source, the shipped
+/// one. A kernel read without its source is documented from it (see
+/// [`crate::history::nearest`]).
+pub(super) fn history_for<'h>(
     catalog: &mut Catalog,
-    history: Option<(&crate::history::model::History, &str)>,
-) {
-    if catalog.kernel.has_source() {
-        return;
-    }
-    let (h, name) = history.unwrap_or((crate::history::shipped(), SHIPPED_HISTORY_NAME));
+    given: Option<&'h (crate::history::model::History, String)>,
+) -> Option<&'h crate::history::model::History> {
+    let (h, name) = match given {
+        Some((h, name)) => (h, name.as_str()),
+        None if !catalog.kernel.has_source() => (crate::history::shipped(), SHIPPED_HISTORY_NAME),
+        None => return None,
+    };
     crate::history::nearest::document(catalog, h, name);
+    Some(h)
 }
 
 /// Which file of the policy at `path` gets new entries.

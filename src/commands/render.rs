@@ -60,6 +60,25 @@ pub(super) fn context(merged: &Merged, policy: &Policy, options: &Options) -> Re
     render::context::build(merged, policy, options).map_err(|problems| Error::Policy { problems })
 }
 
+/// [`context`], with what `history` says filled in (`--history`,
+/// `history:`): `commit_url` links its commits (default:
+/// [`render::history::DEFAULT_COMMIT_URL`]).
+pub(super) fn context_with_history(
+    merged: &Merged,
+    policy: &Policy,
+    options: &Options,
+    history: Option<&crate::history::model::History>,
+    commit_url: Option<&str>,
+) -> Result<Context> {
+    let mut ctx = context(merged, policy, options)?;
+    if let Some(h) = history {
+        let names = merged.kfuncs.iter().map(|k| k.facts.name.clone()).collect();
+        let url = commit_url.unwrap_or(render::history::DEFAULT_COMMIT_URL);
+        render::history::add(&mut ctx, h, policy, &names, url);
+    }
+    Ok(ctx)
+}
+
 /// Renders `ctx` in memory and plans writing it into `out`: nothing is
 /// written yet, and a file in the way is an error now.
 pub(super) fn stage(
@@ -188,6 +207,11 @@ pub(super) fn write_depfile(args: &RenderArgs, catalog: &Catalog, policy: &Polic
             .iter()
             .map(|p| p.to_string_lossy().into_owned()),
     );
+    deps.extend(
+        args.history
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned()),
+    );
     deps.sort();
     deps.dedup();
     let mut text = deps.join("\n");
@@ -215,6 +239,11 @@ pub fn render(
                 "--changes-from adds a changelog page: use it with --to rst or --to markdown",
             ));
         }
+        if args.history.is_some() {
+            return Err(Error::Usage(
+                "--history adds to the pages: use it with --to rst or --to markdown",
+            ));
+        }
         return super::header::render(args, format, out, err);
     }
     let options = options(args.to, &args.pages)?;
@@ -237,10 +266,21 @@ pub fn render(
         }
         None => {
             let policy = load_policy(args.policy.as_deref())?;
+            let given = args
+                .history
+                .as_deref()
+                .map(|p| crate::files::read_history(p).map(|h| (h, p.display().to_string())))
+                .transpose()?;
             let (mut catalog, olds) = facts_and_olds(&args.facts, &args.changes_from)?;
-            super::document_built(&mut catalog, None);
+            let history = super::history_for(&mut catalog, given.as_ref());
             let (merged, _) = merge::merge(&catalog, &policy);
-            let mut ctx = context(&merged, &policy, &options)?;
+            let mut ctx = context_with_history(
+                &merged,
+                &policy,
+                &options,
+                history,
+                args.commit_url.as_deref(),
+            )?;
             add_changelogs(&mut ctx, &olds, &catalog, &policy);
             write_depfile(args, &catalog, &policy)?;
             ctx

@@ -8,7 +8,7 @@
 //! `kfuncdoc diff`, where CI and the policy's maintainers read them.
 
 use super::context::{Context, Page};
-use crate::diff::{Diff, Group, Pos, Summary};
+use crate::diff::{Change, Diff, Group, Pos, Summary};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -74,6 +74,13 @@ pub struct ChangeEntry {
     pub old: Option<Pos>,
     /// Where the newer kernel has it.
     pub new: Option<Pos>,
+    /// The release it arrived in, on the history's pages (`6.12`, or
+    /// `6.2–6.12` between releases that are not adjacent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// The commit that made it, when the history was read from git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<super::history::CommitInfo>,
 }
 
 /// A side's release (`MAJOR.MINOR`), when its version says.
@@ -102,12 +109,13 @@ fn title(d: &Diff) -> String {
     )
 }
 
-/// Adds the changelog of `d` to `ctx` as one more page, after the others
-/// of its kind. `d` compares an older kernel with the one `ctx` describes.
-pub fn add(ctx: &mut Context, d: &Diff) {
-    // kfunc → (page, label, anchor), for the links.
-    let shown: BTreeMap<&str, (&str, &str, &str)> = ctx
-        .groups
+/// kfunc → (page, RST label, Markdown anchor) of every kfunc `ctx` shows,
+/// for the links of changelog entries.
+pub(super) type Shown<'a> = BTreeMap<&'a str, (&'a str, &'a str, &'a str)>;
+
+/// [`Shown`] for `ctx`.
+pub(super) fn shown(ctx: &Context) -> Shown<'_> {
+    ctx.groups
         .iter()
         .flat_map(|g| {
             g.kfuncs.iter().map(move |k| {
@@ -117,61 +125,73 @@ pub fn add(ctx: &mut Context, d: &Diff) {
                 )
             })
         })
-        .collect();
-    let entry = |c: &crate::diff::Change| {
-        let (page, label, anchor) = c.kfunc.as_deref().and_then(|k| shown.get(k)).map_or(
-            (None, None, None),
-            |(p, l, a)| {
+        .collect()
+}
+
+/// The entry a changelog shows for `c`: a changelog of `--changes-from`
+/// and the history's pages build their entries here alike.
+pub(super) fn entry(shown: &Shown<'_>, c: &Change) -> ChangeEntry {
+    let (page, label, anchor) =
+        c.kfunc
+            .as_deref()
+            .and_then(|k| shown.get(k))
+            .map_or((None, None, None), |(p, l, a)| {
                 (
                     Some(p.to_string()),
                     Some(l.to_string()),
                     Some(a.to_string()),
                 )
-            },
-        );
-        let text = match &c.kfunc {
-            Some(k) => c
-                .message
-                .strip_prefix(&format!("`{k}`"))
-                .map_or_else(|| format!(": {}", c.message), str::to_string),
-            None => c.message.clone(),
-        };
-        ChangeEntry {
-            code: c.code.name().to_string(),
-            level: c.level.as_str().to_string(),
-            group: c.group.name().to_string(),
-            group_title: match c.group {
-                Group::Breaking => "Breaking",
-                Group::Relaxing => "Relaxing",
-                Group::Added => "New",
-                Group::Removed => "Removed",
-                Group::Other | Group::Policy => "Other",
-            }
-            .to_string(),
-            kfunc: c.kfunc.clone(),
-            page,
-            label,
-            anchor,
-            text,
-            message: c.message.clone(),
-            old: c.old.clone(),
-            new: c.new.clone(),
-        }
+            });
+    let text = match &c.kfunc {
+        Some(k) => c
+            .message
+            .strip_prefix(&format!("`{k}`"))
+            .map_or_else(|| format!(": {}", c.message), str::to_string),
+        None => c.message.clone(),
     };
+    ChangeEntry {
+        code: c.code.name().to_string(),
+        level: c.level.as_str().to_string(),
+        group: c.group.name().to_string(),
+        group_title: match c.group {
+            Group::Breaking => "Breaking",
+            Group::Relaxing => "Relaxing",
+            Group::Added => "New",
+            Group::Removed => "Removed",
+            Group::Other | Group::Policy => "Other",
+        }
+        .to_string(),
+        kfunc: c.kfunc.clone(),
+        page,
+        label,
+        anchor,
+        text,
+        message: c.message.clone(),
+        old: c.old.clone(),
+        new: c.new.clone(),
+        release: None,
+        commit: None,
+    }
+}
+
+/// `changes` as a changelog lays them out: the kernel-wide ones, then one
+/// section per subsystem (sorted, "Other" last), each in group order
+/// (breaking, relaxing, added, removed, other). Each change comes with
+/// what its entry adds (a commit); policy verdicts are left out.
+pub(super) fn sections(
+    shown: &Shown<'_>,
+    changes: &[(&Change, Option<super::history::CommitInfo>)],
+) -> (Vec<ChangeEntry>, Vec<ChangeSection>) {
     let mut kernel_wide = Vec::new();
     let mut by_section: BTreeMap<(bool, &str), Vec<ChangeEntry>> = BTreeMap::new();
     for g in Group::ALL.into_iter().filter(|&g| g != Group::Policy) {
-        for c in d.changes.iter().filter(|c| c.group == g) {
+        for (c, commit) in changes.iter().filter(|(c, _)| c.group == g) {
+            let mut e = entry(shown, c);
+            e.commit = commit.clone();
             match (&c.kfunc, &c.subsystem) {
-                (None, _) => kernel_wide.push(entry(c)),
-                (Some(_), Some(s)) => by_section
-                    .entry((false, s.as_str()))
-                    .or_default()
-                    .push(entry(c)),
-                (Some(_), None) => by_section
-                    .entry((true, "Other"))
-                    .or_default()
-                    .push(entry(c)),
+                (None, _) => kernel_wide.push(e),
+                (Some(_), Some(s)) => by_section.entry((false, s.as_str())).or_default().push(e),
+                (Some(_), None) => by_section.entry((true, "Other")).or_default().push(e),
             }
         }
     }
@@ -182,6 +202,14 @@ pub fn add(ctx: &mut Context, d: &Diff) {
             changes,
         })
         .collect();
+    (kernel_wide, sections)
+}
+
+/// Adds the changelog of `d` to `ctx` as one more page, after the others
+/// of its kind. `d` compares an older kernel with the one `ctx` describes.
+pub fn add(ctx: &mut Context, d: &Diff) {
+    let changes: Vec<_> = d.changes.iter().map(|c| (c, None)).collect();
+    let (kernel_wide, sections) = sections(&shown(ctx), &changes);
 
     // A stem no other page has.
     let mut stems = super::stems::Stems::default();

@@ -120,6 +120,10 @@ pub struct Context {
     /// each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<super::changes::ChangeLog>,
+    /// The history rendered with the pages (`render --history`): the
+    /// "Removed kfuncs" and "Changes by release" pages; absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<super::history::HistoryInfo>,
 }
 
 /// The generating tool.
@@ -274,6 +278,22 @@ pub struct KfuncPage {
     pub promise: String,
     /// Lifecycle versions.
     pub since: Option<String>,
+    /// Where `since` comes from, with a history: `policy` (which wins) or
+    /// `history` (then it may be bounds: `6.2–6.12`, `≤ 6.1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_from: Option<String>,
+    /// The introducing commit's URL, when `since` comes from a history
+    /// that knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_url: Option<String>,
+    /// What the history says of it: first seen, the commit, its changes
+    /// release by release; absent without a history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<super::history::KfuncHistoryInfo>,
+    /// Program types (short names, `name`) that could call it only from a
+    /// later release (`text`) than its own first one, per the history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prog_types_since: Vec<NamedText>,
     /// Deprecated in.
     pub deprecated_in: Option<String>,
     /// Planned removal.
@@ -532,8 +552,17 @@ pub struct UsageInfo {
 pub struct AgeInfo {
     /// First release, from the policy.
     pub since: Option<String>,
-    /// Releases from `since` to this kernel.
+    /// Releases from `since` to this kernel (with bounds, the fewest).
     pub releases: Option<u32>,
+    /// `policy` or `history`, with a history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_from: Option<String>,
+    /// With bounds from a history (`6.2–6.12`): the most releases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub releases_max: Option<u32>,
+    /// The history's first release has it (`≤ 6.1`): `releases` or more.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub at_least: bool,
 }
 
 /// A link or a named user.
@@ -1063,6 +1092,7 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
         deprecations,
         removed,
         changes: Vec::new(),
+        history: None,
     })
 }
 
@@ -1374,6 +1404,10 @@ fn kfunc_page(
         decided: p.explicit,
         promise: x.promise,
         since: x.since.map(|v| v.to_string()),
+        since_from: None,
+        since_url: None,
+        history: None,
+        prog_types_since: Vec::new(),
         deprecated_in: p.deprecated_in.as_ref().map(|d| d.value.to_string()),
         removal_planned: x.planned.map(|v| v.to_string()),
         removal_recorded: x.recorded,
@@ -1430,6 +1464,9 @@ fn kfunc_page(
                 releases: x
                     .since
                     .and_then(|s| x.kernel.and_then(|k| s.releases_until(k))),
+                since_from: None,
+                releases_max: None,
+                at_least: false,
             },
             alternative,
             norm: format!("{} by {}", norm.stability, norm.source),

@@ -16,6 +16,7 @@ pub mod context;
 pub mod guard;
 pub mod header;
 mod header_template;
+pub mod history;
 pub mod kdoc_text;
 pub mod markdown;
 pub mod notices;
@@ -122,6 +123,12 @@ pub fn pages(ctx: &Context, templates: &Templates) -> Result<Vec<File>, Template
             c.insert("log", log);
             // The `source` filter's `side="old"` links into the older kernel.
             c.insert("source_url_old", &log.old_source_url);
+        }
+        if page.kind == "releases" {
+            // Each release's positions are in that release's tree, not the
+            // one `source_url` names: shown as text, not linked.
+            c.insert("source_url", &None::<String>);
+            c.insert("source_url_old", &None::<String>);
         }
         files.push(File {
             path: format!("{dir}{}.{ext}", page.stem),

@@ -75,7 +75,36 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "rst/change.rst",
         include_str!("../../templates/rst/change.rst"),
     ),
+    (
+        "rst/change_sections.rst",
+        include_str!("../../templates/rst/change_sections.rst"),
+    ),
+    (
+        "rst/commit.rst",
+        include_str!("../../templates/rst/commit.rst"),
+    ),
+    (
+        "rst/removed.rst",
+        include_str!("../../templates/rst/removed.rst"),
+    ),
+    (
+        "rst/releases.rst",
+        include_str!("../../templates/rst/releases.rst"),
+    ),
     ("md/index.md", include_str!("../../templates/md/index.md")),
+    (
+        "md/change_sections.md",
+        include_str!("../../templates/md/change_sections.md"),
+    ),
+    ("md/commit.md", include_str!("../../templates/md/commit.md")),
+    (
+        "md/removed.md",
+        include_str!("../../templates/md/removed.md"),
+    ),
+    (
+        "md/releases.md",
+        include_str!("../../templates/md/releases.md"),
+    ),
     (
         "md/changes.md",
         include_str!("../../templates/md/changes.md"),
