@@ -9,7 +9,20 @@ use std::path::Path;
 
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename.
+///
+/// A path that is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO)
+/// is written in place: renaming over it would replace the device.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(|e| Error::io(path, e));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -95,4 +108,33 @@ pub fn history_from_str(path: &Path, text: &str) -> Result<crate::history::model
 /// bytes of UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
     crate::read::read_text(path, crate::read::MAX_TEXT).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(all(test, unix))]
+mod device_tests {
+    use super::write_atomic;
+    use std::os::unix::fs::FileTypeExt;
+
+    /// `-o /dev/null` (or a FIFO) is written to, never renamed over: as
+    /// root, a rename would replace the device with a regular file.
+    #[test]
+    fn a_fifo_is_written_in_place() {
+        let dir = std::env::temp_dir().join(format!("kfuncdoc-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("out");
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"catalog").unwrap();
+        assert_eq!(reader.join().unwrap(), b"catalog");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
