@@ -24,6 +24,8 @@ pub mod diag;
 pub mod diff;
 pub mod error;
 pub mod files;
+/// Kfuncs across releases: from snapshots or a git repository.
+pub mod history;
 pub mod kernel;
 pub mod loc;
 pub mod merge;

@@ -1,0 +1,3 @@
+//! Kfuncs across releases (issue 12): this branch holds only the git reader.
+
+pub mod git;
