@@ -21,6 +21,9 @@
 //!   naive scan and facts read by hand, and its command line.
 //! - `header`: `render --to header` against bpftool 7.5's `vmlinux.h` and
 //!   clang on the running kernel and the 6.12 and 7.2 images.
+//! - `history_git`: `history --git` on a repository built from the real
+//!   trees (`.ci/git-history-repo`) and on toy repositories: catalogs equal
+//!   a checkout's, the commit that introduced each change.
 //! - `implicit`: `KF_IMPLICIT_ARGS` kfuncs on the real 7.2 tree and image:
 //!   the BPF-visible prototype against the source text and BTF, on the pages.
 //! - `filters`: program types through `.filter` callbacks on the real 7.2
@@ -84,6 +87,7 @@ mod filters;
 mod fixtures;
 mod fuzz_regressions;
 mod header;
+mod history_git;
 mod hostile;
 mod hostile_markup;
 mod hostile_out;
