@@ -337,6 +337,9 @@ pub fn read_git(
     let mut prev_commit: Option<ObjectId> = None;
     for tag in &tags {
         let started = std::time::Instant::now();
+        // Catalogs of earlier tag pairs are not probed again: memory stays
+        // at one pair's probes (a 7.x catalog is megabytes).
+        reader.by_digest.clear();
         let id = tag_commit(&r, repo, tag)?;
         let (commit, tree, _) = commit_info(&r, id)?;
         let reads = reader.scratch.reads;

@@ -207,10 +207,16 @@ impl Scratch {
     }
 
     /// The facts of blob `id`, reading it only when something is not known.
-    fn facts(&mut self, repo: &gix::Repository, id: ObjectId) -> Result<BlobFacts, GitError> {
+    /// Names are searched in `.c` files only (`names`), as the extractor does.
+    fn facts(
+        &mut self,
+        repo: &gix::Repository,
+        id: ObjectId,
+        names: bool,
+    ) -> Result<BlobFacts, GitError> {
         let known = self.blobs.get(&id).copied();
         if let Some(f) = known
-            && f.names_checked == self.names.len()
+            && (!names || f.names_checked == self.names.len())
         {
             return Ok(f);
         }
@@ -219,6 +225,10 @@ impl Scratch {
             needle: self.needles.is_match(&data[..]),
             ..BlobFacts::default()
         });
+        if !names {
+            self.blobs.insert(id, f);
+            return Ok(f);
+        }
         if !f.has_name
             && let Some(ac) = &self.name_search
         {
@@ -274,7 +284,7 @@ impl Scratch {
                     .chain(&crate::source::usage::SAMPLES)
                     .any(|d| path.starts_with(d))
                 || (path.ends_with(".h") && INCLUDE_DIRS.iter().any(|d| path.starts_with(d)));
-            let f = self.facts(repo, id)?;
+            let f = self.facts(repo, id, path.ends_with(".c"))?;
             if f.needle {
                 needle_dirs.insert(parent(path).to_string());
             }
