@@ -235,6 +235,20 @@ pub struct HistoryArgs {
     /// An existing history to add the releases to (after its last one).
     #[arg(long, value_name = "FILE")]
     pub extend: Option<PathBuf>,
+    /// Read the releases from a git repository instead (objects read
+    /// directly, no checkout): the tags of --tags, with the first-parent
+    /// commit that made each change between adjacent tags.
+    #[arg(
+        long,
+        value_name = "REPO",
+        requires = "tags",
+        conflicts_with = "releases"
+    )]
+    pub git: Option<PathBuf>,
+    /// With --git: `A..B` (every mainline release tag vX.Y from A to B) or
+    /// a comma-separated list of tags, oldest first.
+    #[arg(long, value_name = "SPEC", requires = "git")]
+    pub tags: Option<String>,
     /// Where to write the history (default: the --extend file; without
     /// --extend, required).
     #[arg(short, long, value_name = "FILE")]

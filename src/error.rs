@@ -85,6 +85,9 @@ pub enum Error {
     /// A command line that parses but cannot be carried out.
     #[error("{0}")]
     Usage(&'static str),
+    /// A git repository (`history --git`) that cannot be read as asked.
+    #[error(transparent)]
+    Git(#[from] crate::history::git::GitError),
     /// Writing the report to the output stream failed.
     #[error("writing output: {0}")]
     Output(#[source] std::io::Error),

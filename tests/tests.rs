@@ -26,6 +26,9 @@
 //! - `history_render`: a real 6.1 → 6.12 → 7.2 history on the 7.2 pages
 //!   (`render --history`): since, age, removed kfuncs and changes by
 //!   release against a grep of each tree and the shipped policy; Sphinx, mdBook.
+//! - `history_git`: `history --git` on a repository built from the real
+//!   trees (`.ci/git-history-repo`) and on toy repositories: catalogs equal
+//!   a checkout's, the commit that introduced each change.
 //! - `implicit`: `KF_IMPLICIT_ARGS` kfuncs on the real 7.2 tree and image:
 //!   the BPF-visible prototype against the source text and BTF, on the pages.
 //! - `filters`: program types through `.filter` callbacks on the real 7.2
@@ -90,6 +93,7 @@ mod fixtures;
 mod fuzz_regressions;
 mod header;
 mod history;
+mod history_git;
 mod history_render;
 mod hostile;
 mod hostile_markup;

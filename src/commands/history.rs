@@ -33,8 +33,10 @@ pub fn history(args: &HistoryArgs, format: Format, out: &mut dyn Write) -> Resul
             ));
         }
     };
-    if args.releases.is_empty() && args.extend.is_none() {
-        return Err(Error::Usage("history needs at least one RELEASE"));
+    if args.releases.is_empty() && args.extend.is_none() && args.git.is_none() {
+        return Err(Error::Usage(
+            "history needs at least one RELEASE (or --git REPO --tags SPEC)",
+        ));
     }
     let policy = load_policy(args.policy.as_deref())?;
     let old = args
@@ -42,6 +44,33 @@ pub fn history(args: &HistoryArgs, format: Format, out: &mut dyn Write) -> Resul
         .as_deref()
         .map(files::read_history)
         .transpose()?;
+    let inputs = match (&args.git, &args.tags) {
+        (Some(repo), Some(spec)) => from_git(repo, spec, &policy)?,
+        _ => snapshots(args)?,
+    };
+    let blame = old
+        .as_ref()
+        .and(args.extend.clone())
+        .unwrap_or_else(|| output.clone());
+    let h = match &old {
+        Some(h) => history::extend(h, inputs, &policy),
+        None => history::fold(inputs, &policy),
+    }
+    .map_err(|e| Error::History {
+        path: blame,
+        message: e.to_string(),
+    })?;
+    files::write_atomic(&output, history::to_json(&h).as_bytes())?;
+    let text = match format {
+        Format::Json => crate::report::json(&summary(&h, &output)),
+        Format::Human => human(&h, &output),
+    };
+    emit(out, &text)?;
+    Ok(Outcome::Clean)
+}
+
+/// The releases given as paths, read one after the other.
+fn snapshots(args: &HistoryArgs) -> Result<Vec<Input>> {
     let given: Vec<(Option<String>, PathBuf)> =
         args.releases.iter().map(|a| release_arg(a)).collect();
     let sides = given
@@ -64,25 +93,26 @@ pub fn history(args: &HistoryArgs, format: Format, out: &mut dyn Write) -> Resul
         })?;
         inputs.push(input);
     }
-    let blame = old
-        .as_ref()
-        .and(args.extend.clone())
-        .unwrap_or_else(|| output.clone());
-    let h = match &old {
-        Some(h) => history::extend(h, inputs, &policy),
-        None => history::fold(inputs, &policy),
-    }
-    .map_err(|e| Error::History {
-        path: blame,
-        message: e.to_string(),
-    })?;
-    files::write_atomic(&output, history::to_json(&h).as_bytes())?;
-    let text = match format {
-        Format::Json => crate::report::json(&summary(&h, &output)),
-        Format::Human => human(&h, &output),
-    };
-    emit(out, &text)?;
-    Ok(Outcome::Clean)
+    Ok(inputs)
+}
+
+/// The tags of `spec` in the repository at `repo`, with their commits.
+fn from_git(repo: &Path, spec: &str, policy: &crate::policy::Policy) -> Result<Vec<Input>> {
+    let spec = history::git::TagSpec::parse(spec);
+    let releases = history::git::read_git(repo, &spec, policy, &|_: &str| {})?;
+    releases
+        .into_iter()
+        .map(|r| {
+            let mut input = Input::snapshot(r.catalog, None).map_err(|m| Error::History {
+                path: repo.join(&r.tag),
+                message: m.to_string(),
+            })?;
+            input.tag = Some(r.tag);
+            input.commit = Some(r.commit);
+            input.commits = r.commits;
+            Ok(input)
+        })
+        .collect()
 }
 
 /// What `--format json` prints: the releases and the counts, not the

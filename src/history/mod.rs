@@ -8,6 +8,7 @@
 //! [`extend`] compares a new release with the last one and never reads the
 //! earlier ones again. [`model`] is the JSON the `history` command writes.
 
+pub mod git;
 pub mod model;
 pub mod nearest;
 #[cfg(test)]

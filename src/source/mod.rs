@@ -53,7 +53,7 @@ use walk::Found;
 
 /// Byte strings that every file stating a kfunc fact contains: set entries,
 /// marked definitions, id sets and their registration.
-const NEEDLES: &[&str] = &["BTF_ID_FLAGS", "__bpf_kfunc", "btf_kfunc_id_set"];
+pub const NEEDLES: &[&str] = &["BTF_ID_FLAGS", "__bpf_kfunc", "btf_kfunc_id_set"];
 
 /// How many targeted passes may follow the first walk.
 const MAX_ROUNDS: usize = 3;
