@@ -254,3 +254,45 @@ fn a_built_kernel_is_documented_from_the_nearest_release() {
     let done = kfuncdoc::history::nearest::document(&mut src, history::shipped(), "shipped");
     assert_eq!((done.per_release.len(), &src), (0, &t72.1));
 }
+
+/// The main job on a kernel read without its source (here the 7.2 image):
+/// the pages group kfuncs by subsystem and show the flags and program
+/// types of the 7.2 source, and say so.
+#[test]
+fn pages_of_a_built_kernel_say_which_source_they_come_from() {
+    let (Some(t72), Some((img, modules))) = (tree_7_2(), crate::real::image_7_2()) else {
+        return;
+    };
+    let dir = TempDir::new("history-pages");
+    let out = dir.0.join("site");
+    let o = kfuncdoc(&[
+        "render",
+        "--btf",
+        img.to_str().unwrap(),
+        "--modules",
+        modules.to_str().unwrap(),
+        "--to",
+        "markdown",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = out.join("src");
+    let index = std::fs::read_to_string(out.join("index.md")).unwrap();
+    assert!(index.contains("come from the Linux 7.2 source"), "{index}");
+    // bpf_task_acquire: the 7.2 tree's flags and program types, in its
+    // MAINTAINERS section's group.
+    let k = t72.1.get("bpf_task_acquire").unwrap();
+    let row = index
+        .lines()
+        .find(|l| l.starts_with("| [`bpf_task_acquire`]"))
+        .unwrap();
+    for f in &k.flags {
+        assert!(row.contains(f.strip_prefix("KF_").unwrap()), "{f}: {row}");
+    }
+    assert!(!row.contains("unknown"), "{row}");
+    let page = row.split("](").nth(1).unwrap().split('#').next().unwrap();
+    let text = std::fs::read_to_string(out.join(page)).unwrap();
+    assert!(text.contains("**From the Linux 7.2 source:**"), "{page}");
+    assert_ne!(page, "vmlinux.md", "grouped by subsystem");
+}

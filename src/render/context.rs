@@ -145,6 +145,10 @@ pub struct Kernel {
     pub inputs: Vec<InputInfo>,
     /// A source tree was read (subsystems, docs and program types known).
     pub has_source: bool,
+    /// Without a source tree: the history releases whose source gave the
+    /// kfuncs' source facts (`7.2`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources_from: Vec<String>,
 }
 
 /// The lifecycle statement and levels of the policy.
@@ -330,6 +334,11 @@ pub struct KfuncPage {
     pub all_prog_types: bool,
     /// Program types unknown (no source tree).
     pub prog_types_unknown: bool,
+    /// The release of a history whose source gave the flags, program
+    /// types and documentation shown (the kernel was read without its
+    /// source): "from the Linux 7.2 source".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_from: Option<String>,
     /// A `.filter` callback narrows availability at load time in a way
     /// `prog_types` and `also_callable_from` do not show: a condition, or
     /// a filter that could not be evaluated (the program types a filter
@@ -1075,6 +1084,15 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
             release: kernel_version.map(|v| v.release().to_string()),
             inputs: merged.kernel.inputs.clone(),
             has_source,
+            sources_from: merged
+                .kernel
+                .inputs
+                .iter()
+                .filter(|i| i.kind == "history")
+                .filter_map(|i| i.release.as_deref())
+                .flat_map(|r| r.split(", "))
+                .map(str::to_string)
+                .collect(),
         },
         policy: PolicyInfo {
             files: policy.files.clone(),
@@ -1279,7 +1297,9 @@ fn kfunc_page(
         (None, None) => (None, None),
     };
     let btf_flags = f.btf.as_ref().and_then(|b| b.flags.clone());
-    let (flag_names, flags_unknown) = if x.has_source {
+    // Source facts: this kernel's, or a history release's (`source_from`).
+    let sourced = x.has_source || f.source_from.is_some();
+    let (flag_names, flags_unknown) = if sourced {
         (f.flags.clone(), false)
     } else {
         match btf_flags {
@@ -1419,7 +1439,7 @@ fn kfunc_page(
         replacement: x.replacement,
         flags,
         flags_unknown,
-        flags_by_set: if x.has_source {
+        flags_by_set: if sourced {
             flags_by_set(f, x.sets)
         } else {
             Vec::new()
@@ -1440,7 +1460,8 @@ fn kfunc_page(
                 .collect()
         },
         all_prog_types: f.all_prog_types,
-        prog_types_unknown: !x.has_source,
+        prog_types_unknown: !sourced,
+        source_from: f.source_from.clone(),
         filtered: f
             .filters
             .iter()
