@@ -184,28 +184,17 @@ fn read_from(r: &Release) -> &'static str {
 mod tests {
     use super::*;
     use crate::history::{Input, fold};
-    use crate::model::{Catalog, InputInfo, KernelInfo, Kfunc};
+    use crate::model::{Catalog, Kfunc};
 
     fn cat(version: &str, names: &[&str], source: bool) -> Catalog {
-        Catalog {
-            kernel: KernelInfo {
-                version: Some(version.into()),
-                inputs: vec![InputInfo {
-                    kind: if source { "source" } else { "raw-btf" }.into(),
-                    path: None,
-                    release: None,
-                }],
-                ..KernelInfo::default()
-            },
-            kfuncs: names
-                .iter()
-                .map(|n| Kfunc {
-                    name: n.to_string(),
-                    ..Kfunc::default()
-                })
-                .collect(),
-            ..Catalog::default()
-        }
+        let kfuncs = names
+            .iter()
+            .map(|n| Kfunc {
+                name: n.to_string(),
+                ..Kfunc::default()
+            })
+            .collect();
+        crate::history::testutil::catalog(version, kfuncs, source)
     }
 
     fn history(releases: &[(&str, &[&str], bool)]) -> History {

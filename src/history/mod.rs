@@ -13,6 +13,8 @@ pub mod model;
 pub mod nearest;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 use crate::diff::{self, Group, Options};
 use crate::kernel::KernelVersion;
@@ -55,6 +57,18 @@ pub struct Input {
 }
 
 impl Input {
+    /// Its release: the label when it is a version, else the one the
+    /// catalog states.
+    fn version(&self) -> Option<KernelVersion> {
+        KernelVersion::parse_lenient(&self.label).or_else(|| {
+            self.catalog
+                .kernel
+                .version
+                .as_deref()
+                .and_then(KernelVersion::parse_lenient)
+        })
+    }
+
     /// A release read from a snapshot, labelled `label` or by its version.
     pub fn snapshot(mut catalog: Catalog, label: Option<String>) -> Result<Input, String> {
         catalog.diagnostics.clear();
@@ -106,17 +120,7 @@ pub fn fold(inputs: Vec<Input>, policy: &Policy) -> Result<History, Error> {
     let labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
     let versions: Vec<Option<KernelVersion>> = inputs
         .iter()
-        .map(|i| {
-            KernelVersion::parse_lenient(&i.label)
-                .or_else(|| {
-                    i.catalog
-                        .kernel
-                        .version
-                        .as_deref()
-                        .and_then(KernelVersion::parse_lenient)
-                })
-                .map(KernelVersion::release)
-        })
+        .map(|i| i.version().map(KernelVersion::release))
         .collect();
     let seen = |i: usize| -> Seen {
         let after = i.checked_sub(1);
@@ -283,17 +287,8 @@ fn check_order(inputs: &[Input]) -> Result<(), Error> {
             return Err(Error::Duplicate(i.label.clone()));
         }
     }
-    let version = |i: &Input| {
-        KernelVersion::parse_lenient(&i.label).or_else(|| {
-            i.catalog
-                .kernel
-                .version
-                .as_deref()
-                .and_then(KernelVersion::parse_lenient)
-        })
-    };
     for w in inputs.windows(2) {
-        if let (Some(a), Some(b)) = (version(&w[0]), version(&w[1]))
+        if let (Some(a), Some(b)) = (w[0].version(), w[1].version())
             && b < a
         {
             return Err(Error::OutOfOrder {

@@ -2,7 +2,7 @@
 //! returns, renames, program types, commits, extending.
 
 use super::*;
-use crate::model::{InputInfo, KernelInfo, Kfunc};
+use crate::model::Kfunc;
 use crate::policy::parse;
 
 fn kf(name: &str, flags: &[&str], callers: &[&str]) -> Kfunc {
@@ -18,21 +18,8 @@ fn kf(name: &str, flags: &[&str], callers: &[&str]) -> Kfunc {
     }
 }
 
-fn cat(version: &str, mut kfuncs: Vec<Kfunc>) -> Catalog {
-    kfuncs.sort_by(|a, b| a.name.cmp(&b.name));
-    Catalog {
-        kernel: KernelInfo {
-            version: Some(version.into()),
-            inputs: vec![InputInfo {
-                kind: "source".into(),
-                path: None,
-                release: None,
-            }],
-            ..KernelInfo::default()
-        },
-        kfuncs,
-        ..Catalog::default()
-    }
+fn cat(version: &str, kfuncs: Vec<Kfunc>) -> Catalog {
+    super::testutil::catalog(version, kfuncs, true)
 }
 
 fn input(c: Catalog) -> Input {

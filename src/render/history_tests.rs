@@ -6,7 +6,7 @@ use super::*;
 use crate::history::model::CommitRef;
 use crate::history::{Input, fold};
 use crate::merge::merge;
-use crate::model::{Catalog, InputInfo, KernelInfo, Kfunc};
+use crate::model::{Catalog, Kfunc};
 use crate::policy::parse;
 use crate::render::context::{Options, build};
 
@@ -25,21 +25,8 @@ fn kf(name: &str, callers: &[&str]) -> Kfunc {
     }
 }
 
-fn cat(version: &str, mut kfuncs: Vec<Kfunc>) -> Catalog {
-    kfuncs.sort_by(|a, b| a.name.cmp(&b.name));
-    Catalog {
-        kernel: KernelInfo {
-            version: Some(version.into()),
-            inputs: vec![InputInfo {
-                kind: "source".into(),
-                path: None,
-                release: None,
-            }],
-            ..KernelInfo::default()
-        },
-        kfuncs,
-        ..Catalog::default()
-    }
+fn cat(version: &str, kfuncs: Vec<Kfunc>) -> Catalog {
+    crate::history::testutil::catalog(version, kfuncs, true)
 }
 
 fn commit(id: char, subject: &str) -> CommitRef {
