@@ -53,12 +53,13 @@ pub struct Built {
 /// The running kernel's BTF, the input when none is given.
 pub const RUNNING_KERNEL_BTF: &str = "/sys/kernel/btf/vmlinux";
 
-/// The release of the running kernel, for `/sys/kernel/btf/vmlinux`
-/// (raw BTF carries no version).
-fn running_release() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .ok()
-        .map(|s| s.trim().to_string())
+/// The release of the running kernel when `file` is its BTF (raw BTF
+/// carries no version).
+fn running_release(file: &str) -> Option<String> {
+    let root = crate::running::sysroot();
+    (Path::new(file) == crate::running::btf_path(&root))
+        .then(|| crate::running::release(&root))
+        .flatten()
 }
 
 fn kind_name(k: InputKind) -> &'static str {
@@ -88,9 +89,7 @@ impl Built {
     fn add(&mut self, file: &Path, kind: InputKind, release: Option<String>, report: KfuncReport) {
         let file = file.to_string_lossy().into_owned();
         if self.release.is_none() {
-            self.release = release
-                .clone()
-                .or_else(|| (file == RUNNING_KERNEL_BTF).then(running_release).flatten());
+            self.release = release.clone().or_else(|| running_release(&file));
         }
         for f in &report.findings {
             let what = f

@@ -50,7 +50,9 @@ pub enum Command {
     /// kernel: the kfuncs it has, their exact prototypes and, where
     /// .BTF_ids has them, their flags. Both together: which source kfuncs
     /// are built, and where the two disagree. With no input at all, the
-    /// running kernel's /sys/kernel/btf/vmlinux.
+    /// running kernel: its /sys/kernel/btf/vmlinux, and its own image and
+    /// modules (/boot/vmlinuz-RELEASE, /lib/modules/RELEASE/...) for the
+    /// flags when they are there and are this kernel's build.
     Extract(ExtractArgs),
     /// Check a kernel's kfuncs against a stability policy.
     ///
@@ -136,8 +138,8 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// Where the facts come from. With none of these, the running kernel's
-/// `/sys/kernel/btf/vmlinux`.
+/// Where the facts come from. With none of these, the running kernel:
+/// `/sys/kernel/btf/vmlinux`, with its own image and modules when found.
 #[derive(Debug, Args, Clone, Default)]
 pub struct FactsArgs {
     /// A kernel source tree (the directory with the top-level Makefile).

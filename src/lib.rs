@@ -37,6 +37,7 @@ pub mod progress;
 pub mod read;
 pub mod render;
 pub mod report;
+pub mod running;
 pub mod source;
 pub mod suggest;
 /// The version and the git commit of the build.

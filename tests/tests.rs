@@ -53,6 +53,9 @@
 //! - `render`: `render` and `build` on the `render` fixture tree: golden
 //!   pages in every format (`tests/golden/render/`), the writer's manifest
 //!   and `--check`, the context seam, template overrides, errors.
+//! - `running`: with no input, the running kernel's own image and modules
+//!   (a fixture root of the real 7.2 image, `KFUNCDOC_SYSROOT`), and the
+//!   images refused: another release, another build, a corrupt file.
 //! - `sites`: the pages built by the tools that publish them: Sphinx with
 //!   warnings as errors, the kernel's own `make htmldocs`, the Sphinx
 //!   directive, mdbook and MkDocs (tools from `.ci/tools`).
@@ -105,5 +108,6 @@ mod pages_more;
 mod real;
 mod render;
 mod render_text;
+mod running;
 mod sites;
 mod util;

@@ -18,7 +18,7 @@ use crate::diag::{self, Code, Diagnostic, Level};
 use crate::error::{Error, Result};
 use crate::model::Catalog;
 use crate::policy::{self, Policy};
-use crate::{Outcome, built, check, files, merge, report, source};
+use crate::{Outcome, built, check, files, merge, report, running, source};
 use std::io::Write;
 use std::path::Path;
 
@@ -65,11 +65,22 @@ pub fn facts(args: &FactsArgs) -> Result<Catalog> {
             "--btf-base is the base of a module: give --btf MODULE or --modules PATH",
         ));
     }
-    let default_btf = std::path::PathBuf::from(RUNNING_KERNEL_BTF);
-    let btf = match (&args.source, &args.btf, args.modules.is_empty()) {
-        (None, None, true) => Some(&default_btf),
-        (_, b, _) => b.as_ref(),
+    let cache = if args.no_cache {
+        None
+    } else {
+        built::default_cache_dir()
     };
+    let jobs = args.jobs.map_or_else(built::default_jobs, |n| n.get());
+    if args.source.is_none() && args.btf.is_none() && args.modules.is_empty() {
+        // No input: the running kernel, its own image when it has one.
+        let found = running::find(&running::sysroot());
+        let opts = running::ReadOptions {
+            cache: cache.as_deref(),
+            jobs,
+        };
+        return Ok(built::catalog(running::read(&found, opts)?));
+    }
+    let btf = args.btf.as_ref();
     let wants_built = btf.is_some() || !args.modules.is_empty();
     // A wrong tree fails before the (slower) built kernel is read.
     if let Some(tree) = &args.source {
@@ -78,17 +89,12 @@ pub fn facts(args: &FactsArgs) -> Result<Catalog> {
     let (source, built) = std::thread::scope(|s| {
         let built = wants_built.then(|| {
             s.spawn(|| {
-                let cache = if args.no_cache {
-                    None
-                } else {
-                    built::default_cache_dir()
-                };
                 built::read_with(
                     btf.map(|p| p.as_path()),
                     args.btf_base.as_deref(),
                     &args.modules,
                     cache.as_deref(),
-                    args.jobs.map_or_else(built::default_jobs, |n| n.get()),
+                    jobs,
                 )
             })
         });

@@ -273,6 +273,31 @@ module that is not a valid ELF, whose compression is corrupt, or whose split BTF
 does not fit the base (built for another kernel) is reported with the byte offset \
 and type id where known, and the walk goes on; its kfuncs are missing.";
 
+    /// What was read for the running kernel when no input was given.
+    RunningImage = "running-image", Info,
+        "which files of the running kernel were read, or that its image was not found",
+        "With no input, kfuncdoc reads the running kernel: /sys/kernel/btf/vmlinux has \
+every kfunc's prototype but no .BTF_ids, so no flags and no sets. It therefore looks \
+for the kernel's own image where distributions install it for the release `uname -r` \
+names: a vmlinux with symbols from a debug package (/usr/lib/debug/boot/vmlinux-R, \
+/usr/lib/debug/lib/modules/R/vmlinux, /boot/vmlinux-R), then the boot image \
+(/boot/vmlinuz-R, /lib/modules/R/vmlinuz, /usr/lib/modules/R/vmlinuz), and for its \
+modules under /lib/modules/R (kernel/, updates/, extra/). This finding says which image \
+was read, or where it was looked for. Without an image, flags come from a source \
+release of kfuncdoc's history whose prototype matches (the pages say which), or are \
+unknown. Install the kernel's debug package or give --btf IMAGE to read another file; \
+KFUNCDOC_SYSROOT=DIR looks under DIR instead of /.";
+
+    /// The running kernel's image was found but not used.
+    RunningImageUnusable = "running-image-unusable", Warn,
+        "an image of the running kernel was found but cannot be read or is another build",
+        "The image found for the running kernel (see `running-image`) is used only when \
+it can be read, states the running release, and gives every kfunc of \
+/sys/kernel/btf/vmlinux the same prototype: flags of another build must not be shown \
+as this kernel's. Boot images are often readable by root only (mode 0600 on Ubuntu): \
+run as root, or copy the image and give --btf. An image of another build with the same \
+release (a rebuilt kernel not reinstalled) is refused; install the matching one.";
+
     /// Oddities in `.BTF_ids`.
     BtfIdsAnomaly = "btf-ids-anomaly", Warn,
         "a .BTF_ids set is not laid out as resolve_btfids writes it",

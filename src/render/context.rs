@@ -149,6 +149,10 @@ pub struct Kernel {
     /// kfuncs' source facts (`7.2`), oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources_from: Vec<String>,
+    /// The kernel image read (a vmlinux or bzImage, whose `.BTF_ids` gave
+    /// the flags), when one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// The lifecycle statement and levels of the policy.
@@ -339,6 +343,10 @@ pub struct KfuncPage {
     /// source): "from the Linux 7.2 source".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_from: Option<String>,
+    /// With `source_from`: the flags shown are the built kernel's own
+    /// (its `.BTF_ids` was read), not the release's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flags_own: bool,
     /// A `.filter` callback narrows availability at load time in a way
     /// `prog_types` and `also_callable_from` do not show: a condition, or
     /// a filter that could not be evaluated (the program types a filter
@@ -1084,6 +1092,12 @@ pub fn build(merged: &Merged, policy: &Policy, options: &Options) -> Result<Cont
             release: kernel_version.map(|v| v.release().to_string()),
             inputs: merged.kernel.inputs.clone(),
             has_source,
+            image: merged
+                .kernel
+                .inputs
+                .iter()
+                .find(|i| i.kind == "vmlinux" || i.kind == "bzimage")
+                .and_then(|i| i.path.clone()),
             sources_from: merged
                 .kernel
                 .inputs
@@ -1297,6 +1311,7 @@ fn kfunc_page(
         (None, None) => (None, None),
     };
     let btf_flags = f.btf.as_ref().and_then(|b| b.flags.clone());
+    let btf_flags_known = btf_flags.is_some();
     // Source facts: this kernel's, or a history release's (`source_from`).
     let sourced = x.has_source || f.source_from.is_some();
     let (flag_names, flags_unknown) = if sourced {
@@ -1462,6 +1477,7 @@ fn kfunc_page(
         all_prog_types: f.all_prog_types,
         prog_types_unknown: !sourced,
         source_from: f.source_from.clone(),
+        flags_own: f.source_from.is_some() && btf_flags_known,
         filtered: f
             .filters
             .iter()
