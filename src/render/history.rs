@@ -228,6 +228,31 @@ fn after_history(history: &History, kernel: Option<KernelVersion>) -> Option<See
     })
 }
 
+/// A since for a kfunc `kernel` has that the history first sees in a
+/// later release (`seen`): the kernel itself bounds it, after the
+/// history's last release without it (a 6.18 kernel with a kfunc the
+/// history first sees "6.13–7.2" has it "6.13–6.18"). `None` when the
+/// history's release without it is not before the kernel (removed and
+/// added again): the history cannot say.
+fn seen_by_kernel(history: &History, seen: &Seen, kernel: Option<KernelVersion>) -> Option<Seen> {
+    let k = kernel?.release();
+    let after = match seen.after.as_deref() {
+        None => None,
+        Some(label) => {
+            let a = version(history, label)?;
+            if a >= k {
+                return None;
+            }
+            Some((label, a))
+        }
+    };
+    Some(Seen {
+        by: k.to_string(),
+        after: after.map(|(label, _)| label.to_string()),
+        exact: after.is_some_and(|(_, a)| a.next_release() == k),
+    })
+}
+
 /// Fills what `history` says into `ctx` (built for the kernel `names`
 /// lists, test-only kfuncs included): since-releases, age, each kfunc's
 /// history, and the two history pages. `commit_url` has `{id}`.
@@ -265,7 +290,7 @@ pub fn add(
         let k = &mut ctx.groups[g].kfuncs[i];
         let seen = match history.get(&name) {
             Some(h) if in_range(&h.first_seen.by) => Some(h.first_seen.clone()),
-            Some(_) => None,
+            Some(h) => seen_by_kernel(history, &h.first_seen, kernel),
             None => newer.clone(),
         };
         fill_kfunc(k, history, seen, info, kernel);

@@ -186,3 +186,36 @@ fn the_policy_wins_over_the_history() {
     assert_eq!(r.kfunc.as_deref(), Some("b"));
     assert_eq!(gone.replacement_from.as_deref(), Some("policy"));
 }
+
+/// A kernel between two releases of the history with a kfunc the history
+/// first sees in the later one: the kernel bounds its since.
+#[test]
+fn a_kernel_older_than_the_first_release_seen_bounds_the_since() {
+    let policy = parse("p.yaml", "schema: 1\n").unwrap();
+    let inputs = vec![
+        Input::snapshot(cat("6.1.158", vec![kf("a", &[T])]), None).unwrap(),
+        Input::snapshot(cat("6.12.117", vec![kf("a", &[T]), kf("c", &[T])]), None).unwrap(),
+    ];
+    let h = fold(inputs, &policy).unwrap();
+    let render = |version: &str| {
+        let k68 = cat(version, vec![kf("a", &[T]), kf("c", &[T])]);
+        let (m, _) = merge(&k68, &policy);
+        let mut ctx = build(&m, &policy, &Options::default()).unwrap();
+        let names = k68.kfuncs.iter().map(|k| k.name.clone()).collect();
+        add(&mut ctx, &h, &policy, &names, DEFAULT_COMMIT_URL);
+        ctx
+    };
+    let ctx = render("6.8.3");
+    let c = find(&ctx, "c");
+    assert_eq!(c.since.as_deref(), Some("6.2–6.8"));
+    assert_eq!(
+        (c.factors.age.releases, c.factors.age.releases_max),
+        (Some(0), Some(6))
+    );
+    assert_eq!(find(&ctx, "a").since.as_deref(), Some("≤ 6.1"));
+    // The release right after the last one without it: exact.
+    assert_eq!(find(&render("6.2"), "c").since.as_deref(), Some("6.2"));
+    // A kernel older than every release the history has without it (the
+    // kfunc was removed and added again, or the history is wrong): unknown.
+    assert_eq!(find(&render("6.1.5"), "c").since, None);
+}
