@@ -3,8 +3,9 @@
 //! naive scan of each tree, extending equals folding at once, and `check
 //! --history` holds a policy to it.
 
+use crate::real::image_7_2;
 use crate::real::{naive_kfuncs, naive_kfuncs_with_xdp_metadata, tree_6_1, tree_6_12, tree_7_2};
-use crate::util::{TempDir, golden_file, kfuncdoc, root};
+use crate::util::{TempDir, cache, golden_file, kfuncdoc, real_input, root};
 use kfuncdoc::history::{self, Input, model::History};
 use kfuncdoc::model::Catalog;
 use std::collections::BTreeSet;
@@ -35,14 +36,43 @@ fn naive(t: &Path) -> BTreeSet<String> {
     }
 }
 
-/// `history/linux.json`, embedded in the binary, is what the three trees
-/// give (`.ci/regen-history` rewrites it).
+/// `history/linux.json`, embedded in the binary, is what
+/// `.ci/shipped-history` gives with this binary (the three trees, 6.12 and
+/// 7.2 with their images; `.ci/regen-history` rewrites it).
 #[test]
 fn the_shipped_history_is_fresh() {
-    let Some(t) = trees() else { return };
-    let h = fold(&t);
-    golden_file(&root().join("history/linux.json"), &history::to_json(&h));
+    let (Some(_), Some(_), Some(_)) = (trees(), image_7_2(), real_input("linux-image-6.12")) else {
+        return;
+    };
+    let d = TempDir::new("shipped-history");
+    let out = d.0.join("linux.json");
+    let status = std::process::Command::new(root().join(".ci/shipped-history"))
+        .arg(&out)
+        .env("KFUNCDOC", env!("CARGO_BIN_EXE_kfuncdoc"))
+        .env("KFUNCDOC_CACHE", cache())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&out).unwrap();
+    golden_file(&root().join("history/linux.json"), &text);
+    let h = history::from_json(&text).unwrap();
     assert_eq!(history::shipped(), &h, "the embedded copy is the file");
+    // The images are in: 6.12's and 7.2's catalogs say what the build has.
+    for label in ["6.12", "7.2"] {
+        let r = h.release(label).unwrap();
+        assert!(
+            r.catalog.kernel.inputs.iter().any(|i| i.kind == "bzimage"),
+            "{label}"
+        );
+        assert!(r.catalog.kfuncs.iter().any(|k| k.btf.is_some()), "{label}");
+    }
+    // A build's configuration is not a change of the kernel.
+    assert!(
+        h.kfuncs
+            .iter()
+            .flat_map(|k| &k.changes)
+            .all(|s| s.change.code != kfuncdoc::diag::Code::KfuncNotBuilt)
+    );
 }
 
 /// Every kfunc's releases are the trees whose naive scan lists it.

@@ -126,6 +126,12 @@ pub fn document(catalog: &mut Catalog, history: &History, history_name: &str) ->
 /// not types, a function pointer is one whatever its parameter names, and
 /// suffix annotations are left to the names.
 fn same_shape(s: &Kfunc, k: &Kfunc) -> bool {
+    // A release read with its image has the exact prototype to compare.
+    if let (Some(a), Some(b)) = (&s.btf, &k.btf)
+        && a.prototype == b.prototype
+    {
+        return true;
+    }
     fn shape(k: &Kfunc) -> Option<(String, Vec<String>)> {
         let ret = match &k.definition {
             Some(d) => d.return_type.clone(),
