@@ -188,3 +188,40 @@ fn renames_link_both_names() {
     assert_eq!(old.renamed_to.as_deref(), Some("new_name"));
     assert_eq!(old.removed_in.as_ref().unwrap().by, "6.2");
 }
+
+/// A kfunc that moves from vmlinux into a module stays one kfunc: one
+/// first release, present in both, and a `kfunc-moved` step saying where
+/// it went (a program must then load the module).
+#[test]
+fn a_kfunc_moved_into_a_module_is_a_move_not_a_removal() {
+    let built = |version: &str, module: Option<&str>| {
+        let mut k = kf("bpf_m", &["KF_RCU"], &[T]);
+        k.built = Some(true);
+        k.btf = Some(crate::model::BtfFacts {
+            prototype: "int bpf_m(struct sk_buff *skb)".into(),
+            module: module.map(str::to_string),
+            flags: Some(vec!["KF_RCU".into()]),
+            file: module.map_or("vmlinux".into(), |m| format!("{m}.ko")),
+            ..Default::default()
+        });
+        cat(version, vec![k])
+    };
+    let h = fold(
+        vec![
+            input(built("6.11.2", None)),
+            input(built("6.12.117", Some("nf_m"))),
+        ],
+        &policy(),
+    )
+    .unwrap();
+    let k = h.get("bpf_m").unwrap();
+    assert_eq!(k.releases, ["6.11", "6.12"]);
+    assert!(k.removed_in.is_none());
+    let codes: Vec<&str> = k.changes.iter().map(|s| s.change.code.name()).collect();
+    assert_eq!(codes, ["kfunc-moved"], "{:?}", k.changes);
+    assert!(
+        k.changes[0].change.message.contains("nf_m"),
+        "{:?}",
+        k.changes[0].change.message
+    );
+}
