@@ -335,6 +335,9 @@ fn every_code_has_a_case() {
         Code::VersionMismatch,
         Code::BtfFlagsDiffer,
         Code::BtfOnlyKfunc,
+        // The running kernel's image: tests/running.rs, on a fixture root.
+        Code::RunningImage,
+        Code::RunningImageUnusable,
     ];
     let root_reads_everything = seen.contains(&Code::UnreadableFile) || running_as_root();
     // The codes of `check` have their scenarios in src/check/tests.rs.
