@@ -424,7 +424,10 @@ impl Scratch {
             if self.written.get(path) == Some(&(id, kind)) {
                 continue;
             }
-            if self.written.remove(path).is_some() {
+            // A file that stays a file is rewritten in place: creating an
+            // inode costs more than truncating one on a busy ext4.
+            let old = self.written.remove(path);
+            if old.is_some_and(|(_, k)| k == Kind::Link || kind == Kind::Link) {
                 let full = self.root.join(path);
                 std::fs::remove_file(&full).map_err(|e| GitError::scratch(&full, e))?;
             }
