@@ -8,7 +8,8 @@
 //! (kfuncdoc reads one architecture's view, like the x86 builds whose BTF it
 //! is compared with); `"x"` next to the including file first.
 
-use super::scan::{self, FileFacts};
+use super::memo::Memo;
+use super::scan::FileFacts;
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::Path;
 
@@ -65,6 +66,7 @@ pub fn headers_defining(
     users: &[&FileFacts],
     names: &BTreeSet<String>,
     parsed: &HashSet<String>,
+    memo: &Memo,
 ) -> Vec<FileFacts> {
     let mut seen: HashSet<String> = parsed.clone();
     let mut queue: VecDeque<(String, String, usize)> = VecDeque::new();
@@ -89,7 +91,7 @@ pub fn headers_defining(
             }
             // A header that is absent, unreadable or linked from outside the
             // tree is not followed (the walk reports such links).
-            let super::treefile::TreeFile::Read(bytes) = super::treefile::read(tree, &cand) else {
+            let super::treefile::TreeFile::Read(bytes) = memo.read(tree, &cand) else {
                 continue;
             };
             seen.insert(cand.clone());
@@ -102,7 +104,7 @@ pub fn headers_defining(
             }
             // Only headers that mention a wanted name are parsed.
             if names.iter().any(|n| has_word(&text, n)) {
-                out.push(scan::scan(&cand, bytes));
+                out.push(memo.scan(&cand, bytes));
             }
             break;
         }

@@ -29,6 +29,7 @@ pub mod lex;
 pub mod lookups;
 pub mod macros;
 pub mod maintainers;
+pub mod memo;
 pub mod notices;
 pub mod resolve;
 pub mod scan;
@@ -44,6 +45,7 @@ use crate::kernel::{
 use crate::model::{Catalog, InputInfo, KernelInfo};
 use assemble::Tables;
 use maintainers::Maintainers;
+pub use memo::Memo;
 use scan::FileFacts;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
@@ -80,8 +82,8 @@ pub fn makefile_version(text: &str) -> Option<(String, KernelVersion)> {
 
 /// A table file of the tree, or `None`: absent (silently: the built-in
 /// table stands in and says so), or not read, with a finding saying why.
-fn read_opt(tree: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
-    match treefile::read(tree, rel) {
+fn read_opt(tree: &Path, rel: &str, memo: &Memo, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match memo.read(tree, rel) {
         TreeFile::Read(b) => Some(String::from_utf8_lossy(&b).into_owned()),
         TreeFile::Missing => None,
         TreeFile::Outside(target) => {
@@ -104,22 +106,24 @@ fn read_opt(tree: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<Strin
 }
 
 /// The version tables: from the tree where it has them.
-fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> Tables {
-    let flags = match read_opt(tree, "include/linux/btf.h", diags).map(|t| flags::parse_btf_h(&t)) {
-        Some(t) if !t.flags.is_empty() => t,
-        _ => {
-            diags.push(Diagnostic::in_file(
-                Code::FlagTableMissing,
-                "include/linux/btf.h",
-                format!(
-                    "no KF_* definitions; using kfuncdoc's table for {}",
-                    version.release()
-                ),
-            ));
-            flags::builtin(version)
-        }
-    };
-    let hooks = match read_opt(tree, "kernel/bpf/btf.c", diags).and_then(|t| hooks::parse_btf_c(&t))
+fn tables(tree: &Path, version: KernelVersion, memo: &Memo, diags: &mut Vec<Diagnostic>) -> Tables {
+    let flags =
+        match read_opt(tree, "include/linux/btf.h", memo, diags).map(|t| flags::parse_btf_h(&t)) {
+            Some(t) if !t.flags.is_empty() => t,
+            _ => {
+                diags.push(Diagnostic::in_file(
+                    Code::FlagTableMissing,
+                    "include/linux/btf.h",
+                    format!(
+                        "no KF_* definitions; using kfuncdoc's table for {}",
+                        version.release()
+                    ),
+                ));
+                flags::builtin(version)
+            }
+        };
+    let hooks = match read_opt(tree, "kernel/bpf/btf.c", memo, diags)
+        .and_then(|t| hooks::parse_btf_c(&t))
     {
         Some(t) => t,
         None => {
@@ -134,7 +138,7 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
             hooks::builtin(version)
         }
     };
-    let verifier = read_opt(tree, "kernel/bpf/verifier.c", diags).unwrap_or_default();
+    let verifier = read_opt(tree, "kernel/bpf/verifier.c", memo, diags).unwrap_or_default();
     let found = suffixes::parse_verifier_c(&verifier);
     let suffixes = if found.is_empty() {
         suffixes::builtin(version)
@@ -144,7 +148,7 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
     let sleepable = progtypes::parse_verifier_c(&verifier)
         .unwrap_or_else(|| progtypes::builtin_sleepable(version));
     let kernel_doc_python =
-        read_opt(tree, "scripts/kernel-doc", diags).is_some_and(|t| kerneldoc::is_python(&t));
+        read_opt(tree, "scripts/kernel-doc", memo, diags).is_some_and(|t| kerneldoc::is_python(&t));
     Tables {
         flags,
         hooks,
@@ -160,25 +164,32 @@ fn tables(tree: &Path, version: KernelVersion, diags: &mut Vec<Diagnostic>) -> T
 fn implicit_table(
     tree: &Path,
     version: KernelVersion,
+    memo: &Memo,
     diags: &mut Vec<Diagnostic>,
 ) -> implicit_args::ImplicitTable {
-    read_opt(tree, "tools/bpf/resolve_btfids/main.c", diags)
+    read_opt(tree, "tools/bpf/resolve_btfids/main.c", memo, diags)
         .and_then(|t| implicit_args::parse_resolve_btfids(&t))
         .map(implicit_args::ImplicitTable::new)
         .unwrap_or_else(|| implicit_args::builtin(version))
 }
 
-fn collect(found: Found, rel: &str, facts: &Mutex<Vec<FileFacts>>, diags: &Mutex<Vec<Diagnostic>>) {
+fn collect(
+    found: Found,
+    rel: &str,
+    memo: &Memo,
+    facts: &Mutex<Vec<FileFacts>>,
+    diags: &Mutex<Vec<Diagnostic>>,
+) {
     match found {
         Found::Match(bytes) => {
-            let f = scan::scan(rel, bytes);
+            let f = memo.scan(rel, bytes);
             facts.lock().unwrap_or_else(|e| e.into_inner()).push(f);
         }
         Found::Problem(d) => diags.lock().unwrap_or_else(|e| e.into_inner()).push(d),
     }
 }
 
-fn load_maintainers(tree: &Path, diags: &mut Vec<Diagnostic>) -> Option<Maintainers> {
+fn load_maintainers(tree: &Path, memo: &Memo, diags: &mut Vec<Diagnostic>) -> Option<Maintainers> {
     let problem = |why: String| {
         Diagnostic::in_file(
             Code::MaintainersProblem,
@@ -186,7 +197,7 @@ fn load_maintainers(tree: &Path, diags: &mut Vec<Diagnostic>) -> Option<Maintain
             format!("{why}; no subsystems"),
         )
     };
-    let text = match treefile::read(tree, "MAINTAINERS") {
+    let text = match memo.read(tree, "MAINTAINERS") {
         TreeFile::Read(b) => String::from_utf8_lossy(&b).into_owned(),
         TreeFile::Missing => {
             diags.push(problem("not found".into()));
@@ -250,14 +261,23 @@ pub fn tree_version(tree: &Path) -> Result<(String, KernelVersion)> {
 
 /// Extracts the catalog of the kernel source tree at `tree`.
 pub fn extract(tree: &Path) -> Result<Catalog> {
+    extract_with(tree, &mut Memo::new())
+}
+
+/// Extracts the catalog of the kernel source tree at `tree`, reusing what
+/// `memo` knows of files whose content has not changed since an earlier
+/// extraction with it (and remembering what it learns). The catalog is the
+/// one [`extract`] gives.
+pub fn extract_with(tree: &Path, memo: &mut Memo) -> Result<Catalog> {
+    let memo = &*memo;
     let (version_text, version) = tree_version(tree)?;
 
     // The tables and MAINTAINERS are read on a thread of their own while
     // the walk runs.
     let loader = |diags: &mut Vec<Diagnostic>| {
-        let tables = tables(tree, version, diags);
-        let maintainers = load_maintainers(tree, diags);
-        let implicit = implicit_table(tree, version, diags);
+        let tables = tables(tree, version, memo, diags);
+        let maintainers = load_maintainers(tree, memo, diags);
+        let implicit = implicit_table(tree, version, memo, diags);
         (tables, maintainers, implicit)
     };
     let needles = walk::Needles::new(NEEDLES).map_err(|_| Error::Usage("internal: bad needles"))?;
@@ -266,8 +286,8 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
     let mut diags = Vec::new();
     let ((tables, maintainers, implicit_types), walked) = std::thread::scope(|s| {
         let loaded = s.spawn(|| loader(&mut diags));
-        let walked = walk::walk(tree, &needles, &|rel, found| {
-            collect(found, rel, &facts, &found_diags)
+        let walked = walk::walk(tree, &needles, memo, &|rel, found| {
+            collect(found, rel, memo, &facts, &found_diags)
         });
         (
             loaded
@@ -314,7 +334,9 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
                 .iter()
                 .filter(|f| f.sets.iter().any(|s| !s.uses.is_empty()))
                 .collect();
-            more.extend(includes::headers_defining(tree, &users, &macros, &parsed));
+            more.extend(includes::headers_defining(
+                tree, &users, &macros, &parsed, memo,
+            ));
         }
         if !names.is_empty() {
             // Definitions and calls of non-inline functions live in .c files.
@@ -327,8 +349,8 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
             let needles =
                 walk::Needles::new(&names).map_err(|_| Error::Usage("internal: bad names"))?;
             let found = Mutex::new(Vec::new());
-            walk::search_list(tree, &rest, &needles, &|rel, f| {
-                collect(f, rel, &found, &found_diags)
+            walk::search_list(tree, &rest, &needles, memo, &|rel, f| {
+                collect(f, rel, memo, &found, &found_diags)
             });
             more.extend(found.into_inner().unwrap_or_else(|e| e.into_inner()));
         }
@@ -342,12 +364,12 @@ pub fn extract(tree: &Path) -> Result<Catalog> {
     implicit::apply(&mut out.kfuncs, &implicit_types);
     // Filter callbacks narrow the program types; attach-type conditions
     // are read against the tree's attach_type_to_prog_type().
-    let attach = read_opt(tree, "kernel/bpf/syscall.c", &mut diags)
+    let attach = read_opt(tree, "kernel/bpf/syscall.c", memo, &mut diags)
         .and_then(|t| attach::parse_syscall_c(&t))
         .unwrap_or_default();
     filter::apply(&mut out.kfuncs, &out.sets, &facts, &tables.hooks, &attach);
     notices::attach(&facts, &mut out.kfuncs);
-    usage::count(tree, &walked.files, &mut out.kfuncs, &mut diags);
+    usage::count(tree, &walked.files, &mut out.kfuncs, &mut diags, memo);
     diags.extend(found_diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     for f in &mut facts {
         diags.append(&mut f.diags);

@@ -25,6 +25,7 @@
 //! [`count`] also keeps one example per kfunc (see `pick_example`).
 
 use super::lex::{Kind, Lexer};
+use super::memo::Memo;
 use super::walk::{self, Found};
 use crate::diag::Diagnostic;
 use crate::model::{Example, Kfunc, Usage, UsageFile};
@@ -385,7 +386,13 @@ pub fn excerpt(src: &str, line: u32, before: u32, after: u32) -> (u32, String) {
 /// header there) as a call of each kfunc it calls, and keeps an example
 /// call of each. Files that cannot be read are findings, as in the main
 /// walk.
-pub fn count(tree: &Path, files: &[String], kfuncs: &mut [Kfunc], diags: &mut Vec<Diagnostic>) {
+pub fn count(
+    tree: &Path,
+    files: &[String],
+    kfuncs: &mut [Kfunc],
+    diags: &mut Vec<Diagnostic>,
+    memo: &Memo,
+) {
     // A tree without the programs (a trimmed copy, a fixture) says
     // nothing about usage: leave it unknown rather than zero.
     if !SELFTESTS
@@ -415,7 +422,7 @@ pub fn count(tree: &Path, files: &[String], kfuncs: &mut [Kfunc], diags: &mut Ve
         .collect();
     let found: Mutex<Vec<(String, Wrapper)>> = Mutex::new(Vec::new());
     if let (false, Ok(needles)) = (headers.is_empty(), walk::Needles::new(&names)) {
-        walk::search_list(tree, &headers, &needles, &|_, f| match f {
+        walk::search_list(tree, &headers, &needles, memo, &|_, f| match f {
             Found::Match(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
                 let mut w: Vec<(String, Wrapper)> = wrappers(&text, &set)
@@ -447,7 +454,7 @@ pub fn count(tree: &Path, files: &[String], kfuncs: &mut [Kfunc], diags: &mut Ve
         .collect();
     let per_file: Mutex<Vec<ProgramCalls>> = Mutex::new(Vec::new());
     if let (false, Ok(needles)) = (programs.is_empty(), walk::Needles::new(&searched)) {
-        walk::search_list(tree, &programs, &needles, &|rel, f| match f {
+        walk::search_list(tree, &programs, &needles, memo, &|rel, f| match f {
             Found::Match(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
                 let mut p = ProgramCalls {
@@ -500,7 +507,7 @@ pub fn count(tree: &Path, files: &[String], kfuncs: &mut [Kfunc], diags: &mut Ve
     let wanted: Vec<&str> = wanted.into_iter().collect();
     let texts: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
     if let (false, Ok(needles)) = (wanted.is_empty(), walk::Needles::new(&searched)) {
-        walk::search_list(tree, &wanted, &needles, &|rel, f| match f {
+        walk::search_list(tree, &wanted, &needles, memo, &|rel, f| match f {
             Found::Match(bytes) => {
                 texts.lock().unwrap_or_else(|e| e.into_inner()).insert(
                     rel.to_string(),

@@ -12,6 +12,7 @@
 //! that is scanned where it really is. Links that loop, dangle or leave the
 //! tree are reported.
 
+use super::memo::Memo;
 use crate::diag::{Code, Diagnostic};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, BuildError, MatchKind, packed};
 use std::fs;
@@ -123,6 +124,8 @@ fn is_word_match(hay: &[u8], start: usize, end: usize) -> bool {
 pub struct Needles {
     teddy: Option<packed::Searcher>,
     ac: AhoCorasick,
+    /// A hash of the patterns: what a [`Memo`] keys search outcomes by.
+    key: u64,
 }
 
 impl Needles {
@@ -133,6 +136,12 @@ impl Needles {
         P: AsRef<[u8]>,
     {
         let patterns: Vec<Vec<u8>> = patterns.into_iter().map(|p| p.as_ref().to_vec()).collect();
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            patterns.hash(&mut h);
+            h.finish()
+        };
         let teddy = packed::Config::new()
             .match_kind(packed::MatchKind::LeftmostLongest)
             .builder()
@@ -141,7 +150,12 @@ impl Needles {
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)?;
-        Ok(Needles { teddy, ac })
+        Ok(Needles { teddy, ac, key })
+    }
+
+    /// The memo key of a search with these needles.
+    fn memo_key(&self, whole_word: bool) -> u64 {
+        self.key ^ u64::from(whole_word)
     }
 
     fn max_len(&self) -> usize {
@@ -157,6 +171,7 @@ impl Needles {
 }
 
 /// Outcome of searching one file, for the caller's visitor.
+#[derive(Debug, Clone)]
 pub enum Found {
     /// The file contains a needle; here is its content.
     Match(Vec<u8>),
@@ -164,7 +179,22 @@ pub enum Found {
     Problem(Diagnostic),
 }
 
+/// [`search_file`] as a finding, or the outcome `memo` remembers for the
+/// file's content.
 fn search_to_found(
+    rel_path: &str,
+    path: &Path,
+    needles: &Needles,
+    whole_word: bool,
+    buf: &mut Vec<u8>,
+    memo: &Memo,
+) -> Option<Found> {
+    memo.search(needles.memo_key(whole_word), rel_path, || {
+        search_uncached(rel_path, path, needles, whole_word, buf)
+    })
+}
+
+fn search_uncached(
     rel_path: &str,
     path: &Path,
     needles: &Needles,
@@ -202,6 +232,7 @@ struct Walker<'a> {
     root: &'a Path,
     canon_root: PathBuf,
     needles: &'a Needles,
+    memo: &'a Memo,
     visit: &'a (dyn Fn(&str, Found) + Sync),
     queue: Mutex<Queue>,
     cv: Condvar,
@@ -254,7 +285,9 @@ impl Walker<'_> {
             self.push_dirs(subdirs);
             for path in c_files {
                 let r = rel(self.root, &path);
-                if let Some(found) = search_to_found(&r, &path, self.needles, false, &mut buf) {
+                if let Some(found) =
+                    search_to_found(&r, &path, self.needles, false, &mut buf, self.memo)
+                {
                     (self.visit)(&r, found);
                 }
                 files.push(r);
@@ -316,12 +349,19 @@ impl Walker<'_> {
 }
 
 /// Walks `root` on all cores. For every `.c`/`.h` file that contains one of
-/// `needles`, calls `visit(relative_path, found)` on a worker thread.
-pub fn walk(root: &Path, needles: &Needles, visit: &(dyn Fn(&str, Found) + Sync)) -> Walked {
+/// `needles`, calls `visit(relative_path, found)` on a worker thread. A
+/// file whose outcome `memo` remembers is not read.
+pub fn walk(
+    root: &Path,
+    needles: &Needles,
+    memo: &Memo,
+    visit: &(dyn Fn(&str, Found) + Sync),
+) -> Walked {
     let walker = Walker {
         root,
         canon_root: fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
         needles,
+        memo,
         visit,
         queue: Mutex::new(Queue {
             dirs: vec![root.to_path_buf()],
@@ -386,10 +426,12 @@ fn check_symlink(
 
 /// Searches the listed files (relative to `root`) on all cores for whole
 /// identifiers among `needles`; calls `visit` for each file that has one.
+/// A file whose outcome `memo` remembers is not read.
 pub fn search_list(
     root: &Path,
     files: &[&str],
     needles: &Needles,
+    memo: &Memo,
     visit: &(dyn Fn(&str, Found) + Sync),
 ) {
     let next = AtomicUsize::new(0);
@@ -401,7 +443,7 @@ pub fn search_list(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(r) = files.get(i) else { break };
                     let path = root.join(r);
-                    if let Some(found) = search_to_found(r, &path, needles, true, &mut buf) {
+                    if let Some(found) = search_to_found(r, &path, needles, true, &mut buf, memo) {
                         visit(r, found);
                     }
                 }
@@ -435,7 +477,7 @@ mod tests {
         }
         let ac = Needles::new(["BTF_ID_FLAGS", "__bpf_kfunc"]).unwrap();
         let hits = Mutex::new(Vec::new());
-        let w = walk(&dir, &ac, &|r, f| {
+        let w = walk(&dir, &ac, &Memo::new(), &|r, f| {
             if let Found::Match(bytes) = f {
                 hits.lock().unwrap().push((r.to_string(), bytes.len()));
             }
@@ -462,9 +504,13 @@ mod tests {
 
         let ac = Needles::new(["f"]).unwrap();
         let hits = Mutex::new(Vec::new());
-        search_list(&dir, &["a/small.h", "a/none.c"], &ac, &|r, _| {
-            hits.lock().unwrap().push(r.to_string())
-        });
+        search_list(
+            &dir,
+            &["a/small.h", "a/none.c"],
+            &ac,
+            &Memo::new(),
+            &|r, _| hits.lock().unwrap().push(r.to_string()),
+        );
         assert_eq!(hits.into_inner().unwrap(), vec!["a/small.h"]);
         fs::remove_dir_all(&dir).unwrap();
     }

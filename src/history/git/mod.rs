@@ -6,7 +6,10 @@
 //! in a scratch directory ([`scratch`]) and the ordinary source extractor
 //! runs on it, so a catalog read from git is the catalog `extract --source`
 //! gives on a checkout of the tag (the tests compare them on real trees).
-//! Between two tags only the blobs that changed are looked at.
+//! Between two tags only the blobs that changed are looked at, and the
+//! extractor, given one [`crate::source::Memo`] for the run and the blob id
+//! of every scratch file, opens and parses only the files whose blob
+//! changed: a later tag costs what its changed files cost.
 //!
 //! Between adjacent tags, the commit that introduced each change of
 //! [`crate::diff::diff`] is found by bisection over the first-parent path
@@ -265,10 +268,12 @@ fn commit_info(
 }
 
 /// Catalogs of commits, through the scratch tree; extraction runs only when
-/// the scratch tree's content is new.
+/// the scratch tree's content is new, and then reuses, through `memo`, what
+/// earlier extractions learned about the files whose blob is unchanged.
 pub(crate) struct Reader<'r> {
     repo: &'r gix::Repository,
     scratch: Scratch,
+    memo: crate::source::Memo,
     by_digest: HashMap<u64, Catalog>,
     /// Extractions run, for the progress line.
     pub extractions: usize,
@@ -285,7 +290,8 @@ impl Reader<'_> {
                 Some(c) => c.clone(),
                 None => {
                     self.extractions += 1;
-                    let c = crate::source::extract(self.scratch.root())?;
+                    self.memo.set_ids(self.scratch.ids());
+                    let c = crate::source::extract_with(self.scratch.root(), &mut self.memo)?;
                     self.by_digest.insert(digest, c.clone());
                     c
                 }
@@ -322,6 +328,7 @@ pub fn read_git(
     let mut reader = Reader {
         repo: &r,
         scratch: Scratch::new()?,
+        memo: crate::source::Memo::new(),
         by_digest: HashMap::new(),
         extractions: 0,
     };

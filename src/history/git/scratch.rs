@@ -25,7 +25,8 @@ use aho_corasick::AhoCorasick;
 use gix::ObjectId;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Files the extractor reads by their path (`src/source/mod.rs`).
 pub const BY_PATH: &[&str] = &[
@@ -99,6 +100,55 @@ fn is_c(p: &str) -> bool {
 
 fn parent(p: &str) -> &str {
     p.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// `work` on every item of `items`, on all cores, each thread with its own
+/// handle on the repository (a handle is not shared between threads); the
+/// outputs in the order of `items`. Threads take runs of neighbouring items:
+/// blobs of neighbouring paths are often deltas of each other in a pack,
+/// and a handle's cache of delta bases only helps when it sees them in a row.
+fn par_map<T: Sync, R: Send>(
+    repo: &gix::Repository,
+    items: &[T],
+    work: impl Fn(&gix::Repository, &T) -> R + Sync,
+) -> Vec<R> {
+    const RUN: usize = 256;
+    let threads = crate::source::walk::threads().min(items.len().div_ceil(RUN));
+    if threads <= 1 {
+        return items.iter().map(|i| work(repo, i)).collect();
+    }
+    let shared = repo.clone().into_sync();
+    let next = AtomicUsize::new(0);
+    let out = Mutex::new(Vec::with_capacity(items.len()));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let repo = shared.to_thread_local();
+                let mut mine = Vec::new();
+                loop {
+                    let start = next.fetch_add(RUN, Ordering::Relaxed);
+                    if start >= items.len() {
+                        break;
+                    }
+                    for (i, item) in items.iter().enumerate().skip(start).take(RUN) {
+                        mine.push((i, work(&repo, item)));
+                    }
+                }
+                out.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+            });
+        }
+    });
+    let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.sort_unstable_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The content of blob `id`.
+fn read_blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, GitError> {
+    let mut blob = repo
+        .find_blob(id)
+        .map_err(|e| GitError::object(repo, id, e))?;
+    Ok(blob.take_data())
 }
 
 /// Whether `hay` contains one of `ac`'s patterns as a whole identifier.
@@ -200,10 +250,55 @@ impl Scratch {
 
     fn read(&mut self, repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, GitError> {
         self.reads += 1;
-        let mut blob = repo
-            .find_blob(id)
-            .map_err(|e| GitError::object(repo, id, e))?;
-        Ok(blob.take_data())
+        read_blob(repo, id)
+    }
+
+    /// Learns the facts [`Scratch::wanted`] needs of the blobs of `index`
+    /// on all cores (a 7.x tree has ~60,000 C files to look at once).
+    fn learn(&mut self, repo: &gix::Repository, index: &Index) -> Result<(), GitError> {
+        // In path order (see `par_map`), each blob once.
+        let mut todo: Vec<(ObjectId, bool)> = Vec::new();
+        let mut at: HashMap<ObjectId, usize> = HashMap::new();
+        for (path, &(id, kind)) in &index.files {
+            if kind != Kind::File || !(is_c(path) || BY_PATH.contains(&path.as_str())) {
+                continue;
+            }
+            let names = path.ends_with(".c");
+            let known = self.blobs.get(&id);
+            if known.is_none_or(|f| names && f.names_checked != self.names.len()) {
+                match at.get(&id) {
+                    Some(&i) => todo[i].1 |= names,
+                    None => {
+                        at.insert(id, todo.len());
+                        todo.push((id, names));
+                    }
+                }
+            }
+        }
+        let (blobs, needles) = (&self.blobs, &self.needles);
+        let (name_search, names_len) = (self.name_search.as_ref(), self.names.len());
+        let learned = par_map(repo, &todo, |repo, &(id, names)| {
+            let data = read_blob(repo, id)?;
+            let mut f = blobs.get(&id).copied().unwrap_or(BlobFacts {
+                needle: needles.is_match(&data[..]),
+                ..BlobFacts::default()
+            });
+            if names {
+                if !f.has_name
+                    && let Some(ac) = name_search
+                {
+                    f.has_name = has_word(ac, &data);
+                }
+                f.names_checked = names_len;
+            }
+            Ok::<_, GitError>((id, f))
+        });
+        self.reads += todo.len();
+        for r in learned {
+            let (id, f) = r?;
+            self.blobs.insert(id, f);
+        }
+        Ok(())
     }
 
     /// The facts of blob `id`, reading it only when something is not known.
@@ -266,6 +361,7 @@ impl Scratch {
         repo: &gix::Repository,
         index: &Index,
     ) -> Result<BTreeMap<String, (ObjectId, Kind)>, GitError> {
+        self.learn(repo, index)?;
         let mut out = BTreeMap::new();
         let mut needle_dirs = BTreeSet::new();
         for (path, &(id, kind)) in &index.files {
@@ -323,15 +419,25 @@ impl Scratch {
             self.written.remove(&p);
             changed = true;
         }
+        let mut todo = Vec::new();
         for (path, &(id, kind)) in &wanted {
             if self.written.get(path) == Some(&(id, kind)) {
                 continue;
             }
-            let full = self.root.join(path);
-            if self.written.contains_key(path) {
+            // A file that stays a file is rewritten in place: creating an
+            // inode costs more than truncating one on a busy ext4.
+            let old = self.written.remove(path);
+            if old.is_some_and(|(_, k)| k == Kind::Link || kind == Kind::Link) {
+                let full = self.root.join(path);
                 std::fs::remove_file(&full).map_err(|e| GitError::scratch(&full, e))?;
             }
-            let data = self.read(repo, id)?;
+            todo.push((path, id, kind));
+        }
+        // Read and written on all cores: the first tag writes ~9,000 files.
+        let root = &self.root;
+        let done = par_map(repo, &todo, |repo, &(path, id, kind)| {
+            let data = read_blob(repo, id)?;
+            let full = root.join(path);
             match kind {
                 Kind::File => std::fs::write(&full, &data),
                 #[cfg(unix)]
@@ -342,9 +448,21 @@ impl Scratch {
                 #[cfg(not(unix))]
                 Kind::Link => Ok(()),
             }
-            .map_err(|e| GitError::scratch(&full, e))?;
-            self.written.insert(path.clone(), (id, kind));
-            changed = true;
+            .map_err(|e| GitError::scratch(&full, e))
+        });
+        self.reads += todo.len();
+        changed |= !todo.is_empty();
+        let mut failed = None;
+        for (&(path, id, kind), r) in todo.iter().zip(done) {
+            match r {
+                Ok(()) => {
+                    self.written.insert(path.clone(), (id, kind));
+                }
+                Err(e) => failed = failed.or(Some(e)),
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e);
         }
         // Directories that went, deepest first (their files are gone).
         let old_dirs: Vec<String> = self.dirs.difference(&index.dirs).cloned().collect();
@@ -369,6 +487,15 @@ impl Scratch {
         self.written.hash(&mut h);
         self.dirs.hash(&mut h);
         h.finish()
+    }
+
+    /// The blob id of each regular file written, by path: the content ids
+    /// of [`crate::source::Memo::set_ids`].
+    pub fn ids(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
+        self.written
+            .iter()
+            .filter(|(_, (_, kind))| *kind == Kind::File)
+            .map(|(p, (id, _))| (p.clone(), id.as_bytes().to_vec()))
     }
 
     /// How many files are written.

@@ -18,6 +18,7 @@ use super::dnf::{Atom, Dnf};
 use super::parse::{Expr, Parser, Stmt, tokens};
 use crate::source::scan::FileFacts;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// How many helper levels are followed.
 const MAX_DEPTH: usize = 4;
@@ -34,6 +35,31 @@ pub trait Tree {
     fn function(&self, file: usize, name: &str) -> Option<(usize, usize)>;
     /// The parsed files.
     fn files(&self) -> &[FileFacts];
+    /// The parsed body of function `func` of `file` (a tree may parse each
+    /// function once: a filter is run for every kfunc and program type).
+    fn body(&self, file: usize, func: usize) -> Body {
+        parse_body(self.files(), file, func)
+    }
+}
+
+/// A function's parsed body, or why it cannot be parsed.
+pub type Body = Result<Rc<Vec<Stmt>>, String>;
+
+/// Parses the body of function `func` of `file`.
+pub fn parse_body(files: &[FileFacts], file: usize, func: usize) -> Body {
+    let facts = &files[file];
+    let f = &facts.functions[func];
+    let name = &f.header.name;
+    let toks = tokens(&facts.text, f.body.0, f.body.1, f.body_line).map_err(|line| {
+        format!(
+            "`{name}()` has a preprocessor conditional ({}:{line})",
+            facts.path
+        )
+    })?;
+    Parser::new(&toks)
+        .body()
+        .map(Rc::new)
+        .map_err(|e| format!("`{name}()` ({}): {e}", facts.path))
 }
 
 /// A value.
@@ -175,15 +201,7 @@ impl<'a> Eval<'a> {
         let facts = &self.tree.files()[file];
         let f = &facts.functions[func];
         let name = &f.header.name;
-        let toks = tokens(&facts.text, f.body.0, f.body.1, f.body_line).map_err(|line| {
-            format!(
-                "`{name}()` has a preprocessor conditional ({}:{line})",
-                facts.path
-            )
-        })?;
-        let body = Parser::new(&toks)
-            .body()
-            .map_err(|e| format!("`{name}()` ({}): {e}", facts.path))?;
+        let body = self.tree.body(file, func)?;
         let mut env = BTreeMap::new();
         for (p, a) in f.header.params.iter().zip(args) {
             env.insert(p.name.clone(), a);

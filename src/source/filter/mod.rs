@@ -26,6 +26,7 @@ use crate::kernel::hooks::HookTable;
 use crate::model::{FilterCondition, FilterUnevaluated, Kfunc, KfuncFilter, KfuncSet};
 use crate::source::scan::FileFacts;
 use dnf::{Atom, Dnf};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The attribute attach-type conditions test.
@@ -37,6 +38,8 @@ struct Facts<'a> {
     /// Set name → (file index, members).
     sets: HashMap<&'a str, Vec<(usize, BTreeSet<String>)>>,
     functions: HashMap<&'a str, Vec<(usize, usize)>>,
+    /// Parsed bodies, by (file, function): each parsed once per `apply`.
+    bodies: RefCell<HashMap<(usize, usize), eval::Body>>,
 }
 
 impl eval::Tree for Facts<'_> {
@@ -63,6 +66,14 @@ impl eval::Tree for Facts<'_> {
 
     fn files(&self) -> &[FileFacts] {
         self.files
+    }
+
+    fn body(&self, file: usize, func: usize) -> eval::Body {
+        self.bodies
+            .borrow_mut()
+            .entry((file, func))
+            .or_insert_with(|| eval::parse_body(self.files, file, func))
+            .clone()
     }
 }
 
@@ -166,6 +177,7 @@ pub fn apply(
         files,
         sets: HashMap::new(),
         functions: HashMap::new(),
+        bodies: RefCell::new(HashMap::new()),
     };
     for s in sets {
         if let Some(&fi) = file_index.get(s.file.as_str()) {
