@@ -16,7 +16,12 @@
 //!
 //! A file whose id is not stated is read and parsed every time and nothing
 //! about it is kept: a fresh memo ([`Memo::new`], what
-//! [`crate::source::extract`] uses) changes nothing. What this module must
+//! [`crate::source::extract`] uses) changes nothing. A caller that states
+//! the whole tree ([`Memo::set_listing`]: the ids are every regular file,
+//! plus the tree's links and directories) also spares the extractor the
+//! look-ups of files that are not there (the include search tries several
+//! directories for each header; each miss resolves a path, component by
+//! component, in the kernel). What this module must
 //! not do: trust anything but the id (no mtimes, no sizes), or keep facts
 //! of needle sets the last extraction did not use (memory stays at about
 //! one extraction's matches).
@@ -24,7 +29,7 @@
 use super::scan::{self, FileFacts};
 use super::treefile::{self, TreeFile};
 use super::walk::Found;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -51,6 +56,37 @@ pub struct Memo {
     reads: Mutex<HashMap<String, (ContentId, Vec<u8>)>>,
     /// Facts reused instead of reading or parsing, for tests and progress.
     hits: AtomicUsize,
+    /// The rest of the tree when the ids are all of its regular files.
+    listing: Option<Listing>,
+}
+
+/// The entries of a tree that are not regular files (see [`Memo::set_listing`]).
+#[derive(Debug, Default)]
+struct Listing {
+    links: HashSet<String>,
+    dirs: HashSet<String>,
+}
+
+impl Listing {
+    /// Whether `rel` is certainly not in the tree: not a stated file (the
+    /// caller checked), not a directory, and reached through no link.
+    fn absent(&self, rel: &str) -> bool {
+        // Only a plain path is looked up in the listing (`a/../b` may well
+        // be there).
+        if self.dirs.contains(rel) || rel.split('/').any(|c| matches!(c, "" | "." | "..")) {
+            return false;
+        }
+        let mut at = rel;
+        loop {
+            if self.links.contains(at) {
+                return false;
+            }
+            match at.rsplit_once('/') {
+                Some((parent, _)) => at = parent,
+                None => return true,
+            }
+        }
+    }
 }
 
 impl Memo {
@@ -65,12 +101,29 @@ impl Memo {
     /// before did not use are dropped here.
     pub fn set_ids(&mut self, ids: impl IntoIterator<Item = (String, ContentId)>) {
         self.ids = ids.into_iter().collect();
+        self.listing = None;
         let keep = self.generation;
         self.generation += 1;
         self.searches
             .get_mut()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|_, (_, used, _)| *used >= keep);
+    }
+
+    /// States that the ids of the last [`Memo::set_ids`] are every regular
+    /// file of the tree, whose other entries are `links` (symbolic links)
+    /// and `dirs` (directories): a path that is none of them, and is not
+    /// reached through one of the links, is absent and not looked up. Holds
+    /// until the next `set_ids`.
+    pub fn set_listing(
+        &mut self,
+        links: impl IntoIterator<Item = String>,
+        dirs: impl IntoIterator<Item = String>,
+    ) {
+        self.listing = Some(Listing {
+            links: links.into_iter().collect(),
+            dirs: dirs.into_iter().collect(),
+        });
     }
 
     /// How many times a fact was reused instead of read or parsed.
@@ -144,6 +197,10 @@ impl Memo {
     /// stays, else read (failures are never remembered).
     pub(crate) fn read(&self, tree: &Path, rel: &str) -> TreeFile {
         let Some(id) = self.id(rel) else {
+            if self.listing.as_ref().is_some_and(|l| l.absent(rel)) {
+                self.hit();
+                return TreeFile::Missing;
+            }
             return treefile::read(tree, rel);
         };
         if let Some((known, b)) = self

@@ -291,6 +291,8 @@ impl Reader<'_> {
                 None => {
                     self.extractions += 1;
                     self.memo.set_ids(self.scratch.ids());
+                    let (links, dirs) = self.scratch.listing();
+                    self.memo.set_listing(links, dirs);
                     let c = crate::source::extract_with(self.scratch.root(), &mut self.memo)?;
                     self.by_digest.insert(digest, c.clone());
                     c

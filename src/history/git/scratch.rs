@@ -498,6 +498,17 @@ impl Scratch {
             .map(|(p, (id, _))| (p.clone(), id.as_bytes().to_vec()))
     }
 
+    /// The symbolic links written, and every directory: with [`Scratch::ids`],
+    /// the whole scratch tree ([`crate::source::Memo::set_listing`]).
+    pub fn listing(&self) -> (Vec<String>, Vec<String>) {
+        let links = self
+            .written
+            .iter()
+            .filter(|(_, (_, kind))| *kind == Kind::Link)
+            .map(|(p, _)| p.clone());
+        (links.collect(), self.dirs.iter().cloned().collect())
+    }
+
     /// How many files are written.
     pub fn len(&self) -> usize {
         self.written.len()

@@ -21,6 +21,14 @@ fn fixture_copy(name: &str) -> PathBuf {
     d
 }
 
+/// `p` relative to `root`, `/`-separated.
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
 /// Content ids as a caller states them: here a hash of each file's bytes.
 fn ids(root: &Path) -> Vec<(String, ContentId)> {
     use std::hash::{Hash, Hasher};
@@ -36,12 +44,7 @@ fn ids(root: &Path) -> Vec<(String, ContentId)> {
             let bytes = std::fs::read(&p).unwrap();
             let mut h = std::collections::hash_map::DefaultHasher::new();
             bytes.hash(&mut h);
-            let rel = p
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.push((rel, h.finish().to_le_bytes().to_vec()));
+            out.push((rel(root, &p), h.finish().to_le_bytes().to_vec()));
         }
     }
     out
@@ -124,5 +127,70 @@ fn memo_parses_a_changed_file_again() {
     let plain = extract_with(&tree, &mut unstated).unwrap();
     assert_eq!(unstated.hits(), 0);
     assert_eq!(json(&plain), json(&second));
+    std::fs::remove_dir_all(&tree).unwrap();
+}
+
+/// Every directory below `root`, relative, as a caller of
+/// [`Memo::set_listing`] states them.
+fn dirs(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.push(rel(root, &p));
+                stack.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// With the whole tree stated, files that are not there are not looked up,
+/// and the catalog is still the fresh one, before and after a change.
+#[test]
+fn a_stated_listing_gives_the_fresh_catalog() {
+    let tree = fixture_copy("listing");
+    let mut memo = Memo::new();
+    memo.set_ids(ids(&tree));
+    memo.set_listing(Vec::new(), dirs(&tree));
+    let first = extract_with(&tree, &mut memo).unwrap();
+    assert_eq!(json(&first), json(&extract(&tree).unwrap()));
+
+    add_probe(&tree);
+    memo.set_ids(ids(&tree));
+    memo.set_listing(Vec::new(), dirs(&tree));
+    let second = extract_with(&tree, &mut memo).unwrap();
+    assert!(second.kfuncs.iter().any(|k| k.name == "bpf_memo_probe"));
+    assert_eq!(json(&second), json(&extract(&tree).unwrap()));
+    std::fs::remove_dir_all(&tree).unwrap();
+}
+
+/// What the listing may call absent: only a plain path that is neither a
+/// stated file, nor a directory, nor reached through a link.
+#[test]
+fn the_listing_calls_absent_only_what_cannot_be_there() {
+    let tree = fixture_copy("absent");
+    std::fs::write(tree.join("Makefile"), "VERSION = 6\n").unwrap();
+    let mut memo = Memo::new();
+    memo.set_ids([("Makefile".to_string(), b"m".to_vec())]);
+    memo.set_listing(["include/asm".to_string()], ["include".to_string()]);
+    let read = |rel: &str| memo.read(&tree, rel);
+    assert!(matches!(read("include/linux/nothing.h"), TreeFile::Missing));
+    assert!(matches!(read("nothing"), TreeFile::Missing));
+    // Trusted, not looked up: a file the caller did not state is absent.
+    std::fs::write(tree.join("unstated.h"), "z").unwrap();
+    assert!(matches!(read("unstated.h"), TreeFile::Missing));
+    // Not plain, through a link, or a directory: looked up in the tree.
+    std::fs::create_dir_all(tree.join("include/asm")).unwrap();
+    std::fs::write(tree.join("include/asm/x.h"), "x").unwrap();
+    assert!(matches!(read("include/asm/x.h"), TreeFile::Read(_)));
+    assert!(matches!(read("include/asm/../asm/x.h"), TreeFile::Read(_)));
+    assert!(matches!(read("include"), TreeFile::Failed(_)));
+    // A new set of ids forgets the listing.
+    memo.set_ids(Vec::new());
+    std::fs::write(tree.join("late.h"), "y").unwrap();
+    assert!(matches!(memo.read(&tree, "late.h"), TreeFile::Read(_)));
     std::fs::remove_dir_all(&tree).unwrap();
 }
