@@ -163,7 +163,9 @@ pub struct FactsArgs {
     /// decompressed and parsed again and never changes a result).
     #[arg(long)]
     pub no_cache: bool,
-    /// A catalog written by `extract --format json`, instead of kernel inputs.
+    /// A catalog written by `extract --format json`, instead of kernel inputs
+    /// (or a history from `kfuncdoc history`: its last release, or
+    /// `FILE@LABEL` for the release labelled LABEL).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["source", "btf", "btf_base", "modules"])]
     pub catalog: Option<PathBuf>,
     /// How many modules to decompress and read at once (default: the
@@ -195,10 +197,13 @@ pub struct CheckArgs {
 /// `kfuncdoc diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The older kernel: a source tree, a catalog JSON or a built kernel.
+    /// The older kernel: a source tree, a catalog JSON, a history's release
+    /// (`HISTORY@LABEL`; the history alone is its last release) or a built
+    /// kernel.
     #[arg(value_name = "OLD")]
     pub old: PathBuf,
-    /// The newer kernel: a source tree, a catalog JSON or a built kernel.
+    /// The newer kernel: a source tree, a catalog JSON, a history's release
+    /// (`HISTORY@LABEL`) or a built kernel.
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
     /// A built kernel to join with the OLD source tree.

@@ -191,6 +191,53 @@ fn the_command_extends_and_refuses_bad_input() {
     );
 }
 
+/// `diff` and `extract --catalog` read a history as its last release, or
+/// the release `FILE@LABEL` names: the same changes as the catalogs the
+/// history was folded from.
+#[test]
+fn diff_reads_the_releases_of_a_history() {
+    let Some(t) = trees() else { return };
+    let dir = TempDir::new("history-diff");
+    let [a, b, c] = [
+        write(&dir, "a.json", &t[0].1),
+        write(&dir, "b.json", &t[1].1),
+        write(&dir, "c.json", &t[2].1),
+    ];
+    let h = dir.0.join("h.json").display().to_string();
+    let o = kfuncdoc(&["history", &a, &b, &c, "-o", &h]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let changes = |old: &str, new: &str| {
+        let o = kfuncdoc(&["--format", "json", "diff", old, new]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["changes"].clone()
+    };
+    let from_catalogs = changes(&a, &b);
+    assert!(from_catalogs.as_array().is_some_and(|c| !c.is_empty()));
+    assert_eq!(
+        changes(&format!("{h}@6.1"), &format!("{h}@6.12")),
+        from_catalogs
+    );
+    // The file alone is its last release.
+    assert_eq!(changes(&format!("{h}@6.12"), &h), changes(&b, &c));
+
+    let table = |arg: &str| {
+        let o = kfuncdoc(&["extract", "--catalog", arg]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    };
+    assert_eq!(table(&format!("{h}@6.12")), table(&b));
+
+    // A release the history does not have: exit 2, the file and its releases named.
+    let o = kfuncdoc(&["diff", &format!("{h}@6.13"), &h]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{h}:1:1")) && err.contains("it has 6.1, 6.12, 7.2"),
+        "{err}"
+    );
+}
+
 /// `check --history` with the shipped history: the 7.2 tree and the
 /// shipped policy have the two unrecorded removals; a policy that dates a
 /// 6.1 kfunc to 6.3 is an error at its line.

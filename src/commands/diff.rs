@@ -11,14 +11,17 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// What a side's path is, by what it holds: a directory is a source tree,
-/// a file starting with `{` a catalog, any other file a built kernel.
+/// a file starting with `{` a catalog (or a history: its last release, or
+/// the one `FILE@LABEL` names), any other file a built kernel.
 pub(super) fn side(
     path: &Path,
     btf: Option<&PathBuf>,
     modules: &[PathBuf],
     no_cache: bool,
 ) -> Result<FactsArgs> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    // `HISTORY@LABEL`: one release of a history file.
+    let (file, _) = crate::files::release_path(path);
+    let meta = std::fs::metadata(&file).map_err(|e| Error::io(path, e))?;
     let mut args = FactsArgs {
         no_cache,
         modules: modules.to_vec(),
@@ -34,7 +37,7 @@ pub(super) fn side(
             "--old-btf/--new-btf join a built kernel with a source tree: give the tree as OLD/NEW",
         ));
     }
-    let (mut file, _) = crate::read::open_regular(path).map_err(|e| Error::io(path, e))?;
+    let (mut file, _) = crate::read::open_regular(&file).map_err(|e| Error::io(path, e))?;
     let mut head = [0u8; 64];
     let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
     if head[..n]
