@@ -128,17 +128,22 @@ fn write(dir: &TempDir, name: &str, c: &Catalog) -> String {
     p.display().to_string()
 }
 
+/// The catalogs of the three trees as `a.json`, `b.json`, `c.json`.
+fn write_catalogs(dir: &TempDir, t: [&Tree; 3]) -> [String; 3] {
+    [
+        write(dir, "a.json", &t[0].1),
+        write(dir, "b.json", &t[1].1),
+        write(dir, "c.json", &t[2].1),
+    ]
+}
+
 /// Extending a history by one release gives the same bytes as folding
 /// the three at once; bad input exits 2, names the file, writes nothing.
 #[test]
 fn the_command_extends_and_refuses_bad_input() {
     let Some(t) = trees() else { return };
     let dir = TempDir::new("history");
-    let [a, b, c] = [
-        write(&dir, "a.json", &t[0].1),
-        write(&dir, "b.json", &t[1].1),
-        write(&dir, "c.json", &t[2].1),
-    ];
+    let [a, b, c] = write_catalogs(&dir, t);
     let out = |n: &str| dir.0.join(n).display().to_string();
     let o = kfuncdoc(&["history", &a, &b, &c, "-o", &out("all.json")]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -198,11 +203,7 @@ fn the_command_extends_and_refuses_bad_input() {
 fn diff_reads_the_releases_of_a_history() {
     let Some(t) = trees() else { return };
     let dir = TempDir::new("history-diff");
-    let [a, b, c] = [
-        write(&dir, "a.json", &t[0].1),
-        write(&dir, "b.json", &t[1].1),
-        write(&dir, "c.json", &t[2].1),
-    ];
+    let [a, b, c] = write_catalogs(&dir, t);
     let h = dir.0.join("h.json").display().to_string();
     let o = kfuncdoc(&["history", &a, &b, &c, "-o", &h]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -51,9 +51,9 @@ pub struct Memo {
     /// (needle set, path) → (id, extraction that last used it, outcome).
     searches: Mutex<HashMap<(u64, String), Searched>>,
     /// path → (id, facts).
-    scans: Mutex<HashMap<String, (ContentId, FileFacts)>>,
+    scans: ByPath<FileFacts>,
     /// path → (id, bytes), for files read by path.
-    reads: Mutex<HashMap<String, (ContentId, Vec<u8>)>>,
+    reads: ByPath<Vec<u8>>,
     /// Facts reused instead of reading or parsing, for tests and progress.
     hits: AtomicUsize,
     /// The rest of the tree when the ids are all of its regular files.
@@ -175,21 +175,11 @@ impl Memo {
         let Some(id) = self.id(rel) else {
             return scan::scan(rel, bytes);
         };
-        if let Some((known, f)) = self
-            .scans
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(rel)
-            && known == id
-        {
-            self.hit();
-            return f.clone();
+        if let Some(f) = self.recall(&self.scans, rel, id) {
+            return f;
         }
         let f = scan::scan(rel, bytes);
-        self.scans
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_string(), (id.clone(), f.clone()));
+        remember(&self.scans, rel, id, f.clone());
         f
     }
 
@@ -203,25 +193,36 @@ impl Memo {
             }
             return treefile::read(tree, rel);
         };
-        if let Some((known, b)) = self
-            .reads
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(rel)
-            && known == id
-        {
-            self.hit();
-            return TreeFile::Read(b.clone());
+        if let Some(b) = self.recall(&self.reads, rel, id) {
+            return TreeFile::Read(b);
         }
         let r = treefile::read(tree, rel);
         if let TreeFile::Read(b) = &r {
-            self.reads
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(rel.to_string(), (id.clone(), b.clone()));
+            remember(&self.reads, rel, id, b.clone());
         }
         r
     }
+
+    /// What `map` holds for `rel` while its id is `id` (counted as a hit).
+    fn recall<T: Clone>(&self, map: &ByPath<T>, rel: &str, id: &ContentId) -> Option<T> {
+        let m = map.lock().unwrap_or_else(|e| e.into_inner());
+        let (known, v) = m.get(rel)?;
+        if known != id {
+            return None;
+        }
+        self.hit();
+        Some(v.clone())
+    }
+}
+
+/// Facts of files by path, each with the content id it holds for.
+type ByPath<T> = Mutex<HashMap<String, (ContentId, T)>>;
+
+/// Keeps `v` for `rel` while its id is `id`.
+fn remember<T>(map: &ByPath<T>, rel: &str, id: &ContentId, v: T) {
+    map.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(rel.to_string(), (id.clone(), v));
 }
 
 #[cfg(test)]

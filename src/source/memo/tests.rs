@@ -29,25 +29,42 @@ fn rel(root: &Path, p: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// Content ids as a caller states them: here a hash of each file's bytes.
-fn ids(root: &Path) -> Vec<(String, ContentId)> {
-    use std::hash::{Hash, Hasher};
-    let mut out = Vec::new();
+/// The regular files and the directories below `root`, relative.
+fn entries(root: &Path) -> (Vec<String>, Vec<String>) {
+    let (mut files, mut dirs) = (Vec::new(), Vec::new());
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
             if p.is_dir() {
+                dirs.push(rel(root, &p));
                 stack.push(p);
-                continue;
+            } else {
+                files.push(rel(root, &p));
             }
-            let bytes = std::fs::read(&p).unwrap();
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            bytes.hash(&mut h);
-            out.push((rel(root, &p), h.finish().to_le_bytes().to_vec()));
         }
     }
-    out
+    (files, dirs)
+}
+
+/// Content ids as a caller states them: here a hash of each file's bytes.
+fn ids(root: &Path) -> Vec<(String, ContentId)> {
+    use std::hash::{Hash, Hasher};
+    let (files, _) = entries(root);
+    files
+        .into_iter()
+        .map(|f| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::fs::read(root.join(&f)).unwrap().hash(&mut h);
+            (f, h.finish().to_le_bytes().to_vec())
+        })
+        .collect()
+}
+
+/// Every directory below `root`, relative, as a caller of
+/// [`Memo::set_listing`] states them.
+fn dirs(root: &Path) -> Vec<String> {
+    entries(root).1
 }
 
 fn json(c: &crate::model::Catalog) -> serde_json::Value {
@@ -128,23 +145,6 @@ fn memo_parses_a_changed_file_again() {
     assert_eq!(unstated.hits(), 0);
     assert_eq!(json(&plain), json(&second));
     std::fs::remove_dir_all(&tree).unwrap();
-}
-
-/// Every directory below `root`, relative, as a caller of
-/// [`Memo::set_listing`] states them.
-fn dirs(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                out.push(rel(root, &p));
-                stack.push(p);
-            }
-        }
-    }
-    out
 }
 
 /// With the whole tree stated, files that are not there are not looked up,
