@@ -433,7 +433,10 @@ fn fuzz_findings_stay_fixed() {
 /// The findings, by name: a NUL first in a policy Markdown paragraph was
 /// written into the RST after the line-start escape (`\` + NUL), and,
 /// seen while triaging it, U+2028 (a line break for docutils) passed
-/// through every RST escaper; `^` in Markdown text made superscript.
+/// through every RST escaper; `^` in Markdown text made superscript. The
+/// CI smoke of 2026-12-05 found the property, not the writer, wrong: a
+/// fenced block holding `{{#` is written as `<pre><code>` with its
+/// language as a class, which the property did not know.
 #[test]
 fn fuzz_findings_by_name() {
     use kfuncdoc::render::markdown::{Target, convert};
@@ -446,4 +449,8 @@ fn fuzz_findings_by_name() {
     assert_eq!(kfuncdoc::render::text::md_inline("[^b^"), "\\[&#94;b&#94;");
     let rst = kfuncdoc::render::text::rst_inline("a\u{2028}\u{2028}.. raw:: html");
     assert_eq!(rst, "a .. raw:: html");
+    assert_eq!(
+        convert("```c\nint x; /* {{#include y}} */\n```\n", Target::Markdown).unwrap(),
+        "<pre><code class=\"language-c\">int x; /* &#123;&#123;#include y}} */</code></pre>\n"
+    );
 }

@@ -336,14 +336,11 @@ pub fn md_blocks(o: &str) -> Result<(), String> {
     for e in Parser::new_ext(o, md_options()) {
         match e {
             // The writers' own elements, around escaped text: `<code>`
-            // (md_code's fallback) and `<pre><code>` blocks (kernel-doc
-            // literal blocks that a fence cannot hold).
+            // (md_code's fallback) and `<pre><code>` blocks, with the
+            // fence's language as a `language-` class (code that a fence
+            // cannot hold: it would contain an mdBook link).
             Event::Html(h) | Event::InlineHtml(h) => {
-                let mut rest = h.to_string();
-                for tag in ["<pre><code>", "</code></pre>", "<code>", "</code>"] {
-                    rest = rest.replace(tag, "");
-                }
-                if rest.contains('<') {
+                if !writers_html(&h) {
                     return Err(format!("{o:?}: raw HTML {h:?}"));
                 }
             }
@@ -355,4 +352,54 @@ pub fn md_blocks(o: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether the HTML `h` holds only the writers' own tags: `<code>`,
+/// `</code>`, `</code></pre>`, and `<pre><code>` with at most a
+/// `class="language-LANG"` of a one-word language, around text with no
+/// `<`.
+fn writers_html(h: &str) -> bool {
+    let mut rest = h.to_string();
+    while let Some(at) = rest.find("<pre><code") {
+        let tail = &rest[at + "<pre><code".len()..];
+        let len = if tail.starts_with('>') {
+            1
+        } else if let Some(lang) = tail.strip_prefix(" class=\"language-") {
+            let word = lang
+                .find(|c: char| !(c.is_ascii_alphanumeric() || "+-_.#".contains(c)))
+                .unwrap_or(lang.len());
+            if word == 0 || !lang[word..].starts_with("\">") {
+                return false;
+            }
+            " class=\"language-".len() + word + 2
+        } else {
+            return false;
+        };
+        rest.replace_range(at..at + "<pre><code".len() + len, "");
+    }
+    for tag in ["</code></pre>", "<code>", "</code>"] {
+        rest = rest.replace(tag, "");
+    }
+    !rest.contains('<')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writers_own_html_only() {
+        assert!(writers_html("<pre><code>a &lt; b"));
+        assert!(writers_html(
+            "<pre><code class=\"language-c\">x</code></pre>"
+        ));
+        assert!(writers_html("x <code>y</code>"));
+        assert!(!writers_html("<pre><code class=\"language-\">x"));
+        assert!(!writers_html(
+            "<pre><code class=\"language-c\" onload=\"x\">"
+        ));
+        assert!(!writers_html("<pre><code class=\"x\">"));
+        assert!(!writers_html("<pre>x"));
+        assert!(!writers_html("<b>x</b>"));
+    }
 }
