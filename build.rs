@@ -36,16 +36,26 @@ fn main() {
         Ok(c) => Some(c).filter(|c| !c.is_empty()),
         Err(_) if dir.join(".git").exists() => {
             // Rebuild when HEAD moves: HEAD itself, the branch it names,
-            // and packed refs (where a branch may live instead).
-            for path in ["HEAD", "packed-refs"] {
-                if let Some(p) = git(&dir, &["rev-parse", "--git-path", path]) {
-                    println!("cargo:rerun-if-changed={}", dir.join(p).display());
-                }
-            }
+            // and packed refs (where a branch may live instead). Only files
+            // that exist: cargo takes a missing one as changed, and would
+            // run this script and rebuild the crate on every build (a
+            // repository that never packed its refs has no packed-refs).
+            // A loose branch file that `git pack-refs` later removes is
+            // such a change, once, and the next run watches packed-refs.
+            let mut watch: Vec<String> = ["HEAD", "packed-refs"]
+                .iter()
+                .filter_map(|path| git(&dir, &["rev-parse", "--git-path", path]))
+                .collect();
             if let Some(branch) = git(&dir, &["symbolic-ref", "-q", "HEAD"])
                 && let Some(p) = git(&dir, &["rev-parse", "--git-path", &branch])
             {
-                println!("cargo:rerun-if-changed={}", dir.join(p).display());
+                watch.push(p);
+            }
+            for p in watch {
+                let p = dir.join(p);
+                if p.exists() {
+                    println!("cargo:rerun-if-changed={}", p.display());
+                }
             }
             git(&dir, &["rev-parse", "--short=12", "HEAD"])
         }
