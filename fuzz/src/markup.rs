@@ -307,11 +307,7 @@ pub fn rst_blocks(o: &str) -> Result<(), String> {
             let lang = t
                 .strip_prefix(".. code-block:: ")
                 .ok_or_else(|| format!("line {}: explicit markup {line:?}", n + 1))?;
-            if lang.is_empty()
-                || !lang
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || "+-_.#".contains(c))
-            {
+            if lang.is_empty() || !lang.chars().all(lang_char) {
                 return Err(format!("line {}: code-block language {lang:?}", n + 1));
             }
             literal = Some(indent);
@@ -339,10 +335,8 @@ pub fn md_blocks(o: &str) -> Result<(), String> {
             // (md_code's fallback) and `<pre><code>` blocks, with the
             // fence's language as a `language-` class (code that a fence
             // cannot hold: it would contain an mdBook link).
-            Event::Html(h) | Event::InlineHtml(h) => {
-                if !writers_html(&h) {
-                    return Err(format!("{o:?}: raw HTML {h:?}"));
-                }
+            Event::Html(h) | Event::InlineHtml(h) if !writers_html(&h) => {
+                return Err(format!("{o:?}: raw HTML {h:?}"));
             }
             Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
             Event::Start(Tag::Image { .. }) => {
@@ -354,28 +348,34 @@ pub fn md_blocks(o: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A character the writers allow in a code block's language word (the
+/// parser of `render::markdown` refuses any other).
+fn lang_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+-_.#".contains(c)
+}
+
 /// Whether the HTML `h` holds only the writers' own tags: `<code>`,
 /// `</code>`, `</code></pre>`, and `<pre><code>` with at most a
 /// `class="language-LANG"` of a one-word language, around text with no
 /// `<`.
 fn writers_html(h: &str) -> bool {
+    const PRE: &str = "<pre><code";
+    const CLASS: &str = " class=\"language-";
     let mut rest = h.to_string();
-    while let Some(at) = rest.find("<pre><code") {
-        let tail = &rest[at + "<pre><code".len()..];
+    while let Some(at) = rest.find(PRE) {
+        let tail = &rest[at + PRE.len()..];
         let len = if tail.starts_with('>') {
             1
-        } else if let Some(lang) = tail.strip_prefix(" class=\"language-") {
-            let word = lang
-                .find(|c: char| !(c.is_ascii_alphanumeric() || "+-_.#".contains(c)))
-                .unwrap_or(lang.len());
+        } else if let Some(lang) = tail.strip_prefix(CLASS) {
+            let word = lang.find(|c| !lang_char(c)).unwrap_or(lang.len());
             if word == 0 || !lang[word..].starts_with("\">") {
                 return false;
             }
-            " class=\"language-".len() + word + 2
+            CLASS.len() + word + 2
         } else {
             return false;
         };
-        rest.replace_range(at..at + "<pre><code".len() + len, "");
+        rest.replace_range(at..at + PRE.len() + len, "");
     }
     for tag in ["</code></pre>", "<code>", "</code>"] {
         rest = rest.replace(tag, "");
